@@ -1,0 +1,43 @@
+"""epochlab: what happens between epochs, shown with evidence you can re-run."""
+
+from .callbacks import Callback, History
+from .data import epoch_batches, iterations_per_epoch, make_generator, make_linear_data, make_series_data
+from .landscape import (
+    gd_recurrence,
+    hessian,
+    least_squares,
+    loss_along_line,
+    loss_grid,
+    lr_threshold,
+    mse,
+)
+from .model import DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
+from .snapshots import WeightSnapshots
+from .train import dataset_loss, fit, train_point_by_point
+
+__all__ = [
+    "Callback",
+    "DeepLinearNet",
+    "History",
+    "LinearNet",
+    "WeightSnapshots",
+    "dataset_loss",
+    "epoch_batches",
+    "fit",
+    "flat_weights",
+    "gd_recurrence",
+    "hessian",
+    "iterations_per_epoch",
+    "least_squares",
+    "loss_along_line",
+    "loss_grid",
+    "lr_threshold",
+    "make_generator",
+    "make_linear_data",
+    "make_series_data",
+    "mse",
+    "reinitialize",
+    "set_flat_weights",
+    "train_point_by_point",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,78 @@
+"""Callback hooks (no-op by default, as in Keras and Lightning) and the ``History`` fit returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from torch import nn
+
+HOOKS = ("on_fit_start", "on_epoch_start", "on_step_end", "on_epoch_end", "on_fit_end")
+
+
+@dataclass
+class History:
+    """What one call of ``fit`` (or ``train_point_by_point``) measured.
+
+    ``epoch_loss[0]`` is the full-dataset loss of the starting weights and ``epoch_loss[k]``
+    the full-dataset loss at the end of epoch ``k``. ``step_loss`` is the mini-batch loss of
+    every iteration in order, computed before that iteration's update. ``running_loss[k-1]``
+    is the mean mini-batch loss over epoch ``k`` (what progress bars print; reset every epoch).
+    """
+
+    steps_per_epoch: int
+    batch_size: int
+    n_samples: int
+    lr: float
+    drop_last: bool = False
+    epoch_loss: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)
+    running_loss: list[float] = field(default_factory=list)
+    diverged: bool = False
+
+    @property
+    def epochs_completed(self) -> int:
+        return len(self.epoch_loss) - 1
+
+    def step_epochs(self) -> list[float]:
+        """Each iteration's position in epochs (iteration ``i`` ends at ``(i+1)/steps_per_epoch``)."""
+        return [(i + 1) / self.steps_per_epoch for i in range(len(self.step_loss))]
+
+    def samples_seen(self) -> list[int]:
+        """Samples consumed once each iteration has run: one epoch adds one pass over the data."""
+        per_epoch = self.steps_per_epoch * self.batch_size if self.drop_last else self.n_samples
+        seen = []
+        for i in range(len(self.step_loss)):
+            epoch, in_epoch = divmod(i, self.steps_per_epoch)
+            seen.append(epoch * per_epoch + min((in_epoch + 1) * self.batch_size, per_epoch))
+        return seen
+
+
+class Callback:
+    """Base class of training hooks; each does nothing unless overridden.
+
+    A subclass that defines an ``on_...`` method that is not a known hook (a typo such as
+    ``on_epoch_ends``) fails at class creation instead of silently never being called.
+    """
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in vars(cls):
+            if name.startswith("on_") and name not in HOOKS:
+                raise TypeError(f"{cls.__name__}.{name} is not a hook; known hooks: {', '.join(HOOKS)}")
+
+    def on_fit_start(self, model: nn.Module, history: History) -> None:
+        """Before the first epoch (the model holds the weights training starts from)."""
+
+    def on_epoch_start(self, epoch: int, model: nn.Module, history: History) -> None:
+        """At the start of ``epoch`` (from 1), after any reset or re-initialisation, before its first step."""
+
+    def on_step_end(self, step: int, model: nn.Module, history: History) -> None:
+        """After the update of iteration ``step`` (from 1, counted within this fit call)."""
+
+    def on_epoch_end(self, epoch: int, model: nn.Module, history: History) -> None:
+        """After the last step of ``epoch`` and its full-dataset loss."""
+
+    def on_fit_end(self, model: nn.Module, history: History) -> None:
+        """After training stops (normally or by divergence)."""

@@ -1,0 +1,90 @@
+"""Synthetic data and mini-batch indexing: the only places the data order is decided."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+
+
+def make_generator(seed: int) -> torch.Generator:
+    """A local random generator: the library never touches torch's global RNG."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"Invalid seed: {seed!r} (expected an int)")
+    return torch.Generator().manual_seed(seed)
+
+
+def make_linear_data(
+    n_samples: int,
+    weights: Sequence[float],
+    bias: float = 0.0,
+    *,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return ``X`` (n_samples, len(weights)) and ``y = X @ weights + bias + noise`` (n_samples, 1)."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
+        raise ValueError(f"Invalid n_samples: {n_samples!r} (expected an int >= 1)")
+    w = torch.as_tensor(list(weights), dtype=torch.float32)
+    if w.ndim != 1 or w.numel() == 0 or not torch.isfinite(w).all():
+        raise ValueError(f"Invalid weights: {weights!r} (expected a non-empty list of finite numbers)")
+    if not math.isfinite(bias):
+        raise ValueError(f"Invalid bias: {bias!r}")
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
+    generator = make_generator(seed)
+    X = torch.randn(n_samples, w.numel(), generator=generator)
+    y = X @ w.unsqueeze(1) + bias
+    if noise > 0:
+        y = y + noise * torch.randn(n_samples, 1, generator=generator)
+    return X, y
+
+
+def make_series_data(
+    n_points: int, *, noise: float = 0.0, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The asker's setup: a series ``x``; inputs ``(x[m-1], x[m])``, target ``x[m+1]``.
+
+    The clean series obeys ``x[m+1] = 1.2 x[m] - 0.5 x[m-1]`` (a damped oscillation), so a
+    2-input linear net without bias fits every point exactly; ``noise`` breaks that.
+    """
+    if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
+        raise ValueError(f"Invalid n_points: {n_points!r} (expected an int >= 2)")
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
+    generator = make_generator(seed)
+    series = [1.0, 0.5 + torch.rand(1, generator=generator).item()]
+    for _ in range(n_points):
+        series.append(1.2 * series[-1] - 0.5 * series[-2])
+    x = torch.tensor(series, dtype=torch.float32)
+    X = torch.stack([x[:-2], x[1:-1]], dim=1)
+    y = x[2:].unsqueeze(1).clone()
+    if noise > 0:
+        y += noise * torch.randn(y.shape, generator=generator)
+    return X, y
+
+
+def iterations_per_epoch(n_samples: int, batch_size: int, *, drop_last: bool = False) -> int:
+    """Mini-batches in one epoch: ``ceil(N/B)``, or ``floor(N/B)`` when the short batch is dropped."""
+    if n_samples < 1:
+        raise ValueError(f"Invalid n_samples: {n_samples}")
+    if not 1 <= batch_size <= n_samples:
+        raise ValueError(f"Invalid batch_size: {batch_size} (expected 1..{n_samples})")
+    return n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
+
+
+def epoch_batches(
+    n_samples: int,
+    batch_size: int,
+    *,
+    shuffle: bool,
+    generator: torch.Generator,
+    drop_last: bool = False,
+) -> list[torch.Tensor]:
+    """Index tensors of one epoch's mini-batches (a ``randperm`` split: no DataLoader overhead)."""
+    order = torch.randperm(n_samples, generator=generator) if shuffle else torch.arange(n_samples)
+    batches = list(torch.split(order, batch_size))
+    if drop_last and len(batches[-1]) < batch_size:
+        batches.pop()
+    return batches

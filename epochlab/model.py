@@ -1,0 +1,91 @@
+"""The models: a linear net (convex loss) and a two-layer deep-linear net (non-convex loss)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .data import make_generator
+
+
+class LinearNet(nn.Module):
+    """``y = x @ W.T + b``: no activation, initial weights a function of ``seed`` alone."""
+
+    def __init__(self, n_features: int, n_outputs: int = 1, *, bias: bool = True, seed: int = 0):
+        super().__init__()
+        for name, value in (("n_features", n_features), ("n_outputs", n_outputs)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Invalid {name}: {value!r} (expected an int >= 1)")
+        self.n_features = n_features
+        self.linear = nn.Linear(n_features, n_outputs, bias=bias)
+        self.reset_parameters(make_generator(seed))
+
+    @torch.no_grad()
+    def reset_parameters(self, generator: torch.Generator) -> None:
+        """Draw fresh weights, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as ``nn.Linear`` does."""
+        bound = 1.0 / math.sqrt(self.n_features)
+        for p in self.parameters():
+            p.copy_(torch.rand(p.shape, generator=generator) * 2 * bound - bound)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x)
+
+
+class DeepLinearNet(nn.Module):
+    """``y = x @ W1.T @ w2``: linear in what it can express, but its loss is non-convex.
+
+    With one hidden unit, ``(W1, w2)`` and ``(-W1, -w2)`` give the same function, so the loss
+    has (at least) two mirror-image basins separated by a ridge at ``w2 = 0``.
+    """
+
+    def __init__(self, n_features: int, hidden: int = 1, *, seed: int = 0):
+        super().__init__()
+        for name, value in (("n_features", n_features), ("hidden", hidden)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Invalid {name}: {value!r} (expected an int >= 1)")
+        self.n_features = n_features
+        self.first = nn.Linear(n_features, hidden, bias=False)
+        self.second = nn.Linear(hidden, 1, bias=False)
+        self.reset_parameters(make_generator(seed))
+
+    @torch.no_grad()
+    def reset_parameters(self, generator: torch.Generator) -> None:
+        """Draw fresh weights uniformly in (-1, 1)."""
+        for p in self.parameters():
+            p.copy_(torch.rand(p.shape, generator=generator) * 2 - 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.second(self.first(x))
+
+
+def flat_weights(model: nn.Module) -> torch.Tensor:
+    """All parameters as one new 1-D tensor (a copy: later training never changes it)."""
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone()
+
+
+@torch.no_grad()
+def set_flat_weights(model: nn.Module, weights: torch.Tensor) -> None:
+    """Load a 1-D vector made by :func:`flat_weights` back into ``model``."""
+    weights = torch.as_tensor(weights)
+    n_params = sum(p.numel() for p in model.parameters())
+    if weights.ndim != 1 or weights.numel() != n_params:
+        raise ValueError(
+            f"Invalid weights: shape {tuple(weights.shape)}, expected ({n_params},) for this model"
+        )
+    offset = 0
+    for p in model.parameters():
+        p.copy_(weights[offset : offset + p.numel()].reshape(p.shape))
+        offset += p.numel()
+
+
+def reinitialize(model: nn.Module, generator: torch.Generator) -> None:
+    """Fresh random weights from ``generator`` (the explicit call; training never does it silently)."""
+    reset = getattr(model, "reset_parameters", None)
+    if callable(reset):
+        reset(generator)
+        return
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(torch.rand(p.shape, generator=generator) * 2 - 1)

@@ -1,0 +1,154 @@
+"""``WeightSnapshots``: copies of the weights at epoch starts, after steps and at epoch ends."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .callbacks import Callback, History
+from .model import flat_weights
+
+KINDS = ("epoch_start", "step", "epoch_end")
+_FORMAT_VERSION = 1
+
+
+class WeightSnapshots(Callback):
+    """Capture the flat weight vector at every epoch start, every step (``every="step"``) and epoch end.
+
+    Each capture is a copy, so training afterwards never changes it. Epochs are numbered from 1
+    and keep counting across several ``fit`` calls, so a second call continues the record.
+    """
+
+    def __init__(self, every: str = "epoch"):
+        if every not in ("step", "epoch"):
+            raise ValueError(f"Invalid every: {every!r} (expected 'step' or 'epoch')")
+        self.every = every
+        self._captures: list[torch.Tensor] = []
+        self.kinds: list[str] = []
+        self.epochs: list[int] = []
+        self.steps: list[int] = []
+        self._epoch_offset = 0
+        self._step_offset = 0
+        self._steps_done = 0
+
+    # -- hooks -------------------------------------------------------------------------
+    def on_fit_start(self, model: nn.Module, history: History) -> None:
+        self._epoch_offset = max(self.epochs, default=0)
+        self._step_offset = max(self.steps, default=0)
+        self._steps_done = self._step_offset
+
+    def on_epoch_start(self, epoch: int, model: nn.Module, history: History) -> None:
+        self._capture("epoch_start", epoch, model)
+
+    def on_step_end(self, step: int, model: nn.Module, history: History) -> None:
+        self._steps_done = self._step_offset + step
+        if self.every == "step":
+            self._capture("step", (step - 1) // history.steps_per_epoch + 1, model)
+
+    def on_epoch_end(self, epoch: int, model: nn.Module, history: History) -> None:
+        self._capture("epoch_end", epoch, model)
+
+    def _capture(self, kind: str, epoch: int, model: nn.Module) -> None:
+        self._captures.append(flat_weights(model))
+        self.kinds.append(kind)
+        self.epochs.append(self._epoch_offset + epoch)
+        self.steps.append(self._steps_done)
+
+    # -- reading -----------------------------------------------------------------------
+    @property
+    def weights(self) -> torch.Tensor:
+        """A (T, P) tensor: every capture in order."""
+        if not self._captures:
+            return torch.empty(0, 0)
+        return torch.stack(self._captures)
+
+    def __len__(self) -> int:
+        return len(self._captures)
+
+    def epoch_start(self, k: int) -> torch.Tensor:
+        """Weights at the start of epoch ``k`` (after any reset or re-initialisation)."""
+        return self._find("epoch_start", k)
+
+    def epoch_end(self, k: int) -> torch.Tensor:
+        """Weights at the end of epoch ``k``."""
+        return self._find("epoch_end", k)
+
+    def trajectory(self) -> torch.Tensor:
+        """The weights the optimiser actually moved through: start, then every step (or epoch end)."""
+        keep = [i for i, kind in enumerate(self.kinds) if kind != ("epoch_end" if self.every == "step" else "step")]
+        return torch.stack([self._captures[i] for i in keep]) if keep else torch.empty(0, 0)
+
+    def _find(self, kind: str, k: int) -> torch.Tensor:
+        for capture, captured_kind, epoch in zip(self._captures, self.kinds, self.epochs):
+            if captured_kind == kind and epoch == k:
+                return capture.clone()
+        captured = sorted({e for c, e in zip(self.kinds, self.epochs) if c == kind})
+        raise KeyError(f"No {kind} capture for epoch {k}; captured epochs: {captured}")
+
+    # -- files -------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write exactly ``path`` (an ``.npz`` archive), atomically: a crash never leaves half a file."""
+        path = Path(path)
+        arrays = {
+            "format_version": np.array(_FORMAT_VERSION),
+            "every": np.array(self.every),
+            "weights": self.weights.numpy(),
+            "kinds": np.array([KINDS.index(k) for k in self.kinds], dtype=np.int8),
+            "epochs": np.array(self.epochs, dtype=np.int64),
+            "steps": np.array(self.steps, dtype=np.int64),
+        }
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)  # type: ignore[arg-type]
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> WeightSnapshots:
+        """Read a file written by :meth:`save`; never unpickles anything."""
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                if not isinstance(archive, np.lib.npyio.NpzFile):
+                    raise ValueError("not an .npz archive")
+                data = {key: archive[key] for key in archive.files}
+        except FileNotFoundError:
+            raise
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError) as error:
+            raise ValueError(f"Invalid snapshot file {str(path)!r}: not a readable WeightSnapshots file ({error})") from None
+        return cls._from_arrays(path, data)
+
+    @classmethod
+    def _from_arrays(cls, path: Path, data: dict[str, np.ndarray]) -> WeightSnapshots:
+        def bad(reason: str) -> ValueError:
+            return ValueError(f"Invalid snapshot file {str(path)!r}: {reason}")
+
+        expected = {"format_version", "every", "weights", "kinds", "epochs", "steps"}
+        if set(data) != expected:
+            raise bad(f"expected arrays {sorted(expected)}, found {sorted(data)}")
+        if int(data["format_version"]) != _FORMAT_VERSION:
+            raise bad(f"format version {int(data['format_version'])}, this epochlab reads {_FORMAT_VERSION}")
+        weights, kinds, epochs, steps = data["weights"], data["kinds"], data["epochs"], data["steps"]
+        count = len(kinds)
+        if weights.ndim != 2 or (count and weights.shape[0] != count) or epochs.shape != (count,) or steps.shape != (count,):
+            raise bad("the arrays' shapes do not agree")
+        if count and (kinds.min() < 0 or kinds.max() >= len(KINDS)):
+            raise bad("unknown capture kind")
+        snapshots = cls(every=str(data["every"]))
+        snapshots._captures = [torch.from_numpy(row.copy()) for row in weights] if count else []
+        snapshots.kinds = [KINDS[int(k)] for k in kinds]
+        snapshots.epochs = [int(e) for e in epochs]
+        snapshots.steps = [int(s) for s in steps]
+        return snapshots

@@ -1,0 +1,215 @@
+"""The training loop: one canonical PyTorch loop, shared by ``fit`` and ``train_point_by_point``."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .callbacks import Callback, History
+from .data import epoch_batches, make_generator
+from .model import flat_weights, reinitialize, set_flat_weights
+
+OPTIMIZERS = ("sgd", "momentum", "adam")
+BETWEEN_EPOCHS = ("keep", "reset", "reinit")
+
+
+def fit(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+    optimizer: str = "sgd",
+    between_epochs: str = "keep",
+    drop_last: bool = False,
+    callbacks: Sequence[Callback] = (),
+) -> History:
+    """Train ``model`` on ``(X, y)`` with mean-squared error, continuing from its current weights.
+
+    Each epoch is one pass over the data in mini-batches of ``batch_size`` (``None``: the whole
+    set), reshuffled every epoch from a generator seeded with ``seed``. ``between_epochs``
+    chooses what happens at each epoch boundary after the first: ``"keep"`` does nothing (what
+    every real framework does), ``"reset"`` restores the weights this call started from, and
+    ``"reinit"`` draws fresh random weights (a new draw each time). A non-finite loss stops
+    training: ``history.diverged`` is set, a warning names the learning rate, and fit returns.
+    """
+    n_samples = _check_data(model, X, y)
+    batch_size = n_samples if batch_size is None else batch_size
+    _check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs)
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
+        raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples}, or None)")
+    order_generator = make_generator(seed)
+
+    def schedule(epoch: int) -> list[torch.Tensor]:
+        return epoch_batches(n_samples, batch_size, shuffle=shuffle, generator=order_generator, drop_last=drop_last)
+
+    steps = n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
+    history = History(steps_per_epoch=steps, batch_size=batch_size, n_samples=n_samples, lr=lr, drop_last=drop_last)
+    return _train(model, X, y, schedule, history, epochs=epochs, optimizer=optimizer,
+                  between_epochs=between_epochs, seed=seed, callbacks=callbacks)
+
+
+def train_point_by_point(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    steps_per_point: int,
+    lr: float,
+    epochs: int = 1,
+    callbacks: Sequence[Callback] = (),
+) -> History:
+    """The asker's loop: ``steps_per_point`` SGD steps on sample 0, then on sample 1, and so on.
+
+    One epoch is one such pass over all the samples in order; ``epochs > 1`` adds the outer
+    loop the question asks about. Same ``History`` and callbacks as :func:`fit`.
+    """
+    n_samples = _check_data(model, X, y)
+    _check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep")
+    if isinstance(steps_per_point, bool) or not isinstance(steps_per_point, int) or steps_per_point < 1:
+        raise ValueError(f"Invalid steps_per_point: {steps_per_point!r} (expected an int >= 1)")
+    points = [torch.tensor([i]) for i in range(n_samples)]
+
+    def schedule(epoch: int) -> list[torch.Tensor]:
+        return [point for point in points for _ in range(steps_per_point)]
+
+    history = History(steps_per_epoch=n_samples * steps_per_point, batch_size=1, n_samples=n_samples, lr=lr)
+    return _train(model, X, y, schedule, history, epochs=epochs, optimizer="sgd",
+                  between_epochs="keep", seed=0, callbacks=callbacks)
+
+
+def make_optimizer(name: str, params: Sequence[nn.Parameter] | object, lr: float) -> torch.optim.Optimizer:
+    """``"sgd"``, ``"momentum"`` (SGD with momentum 0.9) or ``"adam"``."""
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)  # type: ignore[arg-type]
+    if name == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)  # type: ignore[arg-type]
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)  # type: ignore[arg-type]
+    raise ValueError(f"Invalid optimizer: {name!r} (expected one of {OPTIMIZERS})")
+
+
+@torch.no_grad()
+def dataset_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Mean-squared error of ``model`` over the whole dataset."""
+    return F.mse_loss(model(X), y).item()
+
+
+def _train(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    schedule: Callable[[int], list[torch.Tensor]],
+    history: History,
+    *,
+    epochs: int,
+    optimizer: str,
+    between_epochs: str,
+    seed: int,
+    callbacks: Sequence[Callback],
+) -> History:
+    lr = history.lr
+    start_weights = flat_weights(model)
+    reinit_generator = make_generator(seed + 1)  # its own stream: reinit draws never shift the data order
+    opt = make_optimizer(optimizer, model.parameters(), lr)
+    history.epoch_loss.append(dataset_loss(model, X, y))
+    for cb in callbacks:
+        cb.on_fit_start(model, history)
+    step = 0
+    for epoch in range(1, epochs + 1):
+        # The epoch boundary: under "keep" (the real thing) nothing at all happens here.
+        if epoch > 1 and between_epochs == "reset":
+            set_flat_weights(model, start_weights)
+            opt = make_optimizer(optimizer, model.parameters(), lr)
+        elif epoch > 1 and between_epochs == "reinit":
+            reinitialize(model, reinit_generator)
+            opt = make_optimizer(optimizer, model.parameters(), lr)
+        for cb in callbacks:
+            cb.on_epoch_start(epoch, model, history)
+        epoch_sum, epoch_count = 0.0, 0
+        for batch in schedule(epoch):
+            # The canonical step: zero_grad, forward, loss, backward, step.
+            opt.zero_grad()
+            loss = F.mse_loss(model(X[batch]), y[batch])
+            value = loss.item()
+            history.step_loss.append(value)
+            if not math.isfinite(value):
+                return _diverged(model, history, callbacks, epoch, step + 1)
+            loss.backward()
+            opt.step()
+            step += 1
+            epoch_sum, epoch_count = epoch_sum + value * len(batch), epoch_count + len(batch)
+            for cb in callbacks:
+                cb.on_step_end(step, model, history)
+        end_loss = dataset_loss(model, X, y)
+        if not math.isfinite(end_loss):
+            return _diverged(model, history, callbacks, epoch, step)
+        history.epoch_loss.append(end_loss)
+        history.running_loss.append(epoch_sum / epoch_count)
+        for cb in callbacks:
+            cb.on_epoch_end(epoch, model, history)
+    for cb in callbacks:
+        cb.on_fit_end(model, history)
+    return history
+
+
+def _diverged(model: nn.Module, history: History, callbacks: Sequence[Callback], epoch: int, step: int) -> History:
+    history.diverged = True
+    warnings.warn(
+        f"Training diverged at epoch {epoch}, iteration {step}: the loss is not finite. "
+        f"The learning rate lr={history.lr:g} is too large for this data.",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    for cb in callbacks:
+        cb.on_fit_end(model, history)
+    return history
+
+
+def _check_training_args(*, epochs: int, lr: float, optimizer: str, between_epochs: str) -> None:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 0)")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"Invalid learning rate: lr={lr!r} (expected a finite number > 0)")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Invalid optimizer: {optimizer!r} (expected one of {OPTIMIZERS})")
+    if between_epochs not in BETWEEN_EPOCHS:
+        raise ValueError(f"Invalid between_epochs: {between_epochs!r} (expected one of {BETWEEN_EPOCHS})")
+
+
+def _check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> int:
+    if not isinstance(X, torch.Tensor) or X.ndim != 2:
+        raise ValueError(f"Invalid X: expected a 2-D tensor (n_samples, n_features), got {_describe(X)}")
+    if not isinstance(y, torch.Tensor) or y.ndim != 2 or y.shape[1] != 1:
+        raise ValueError(f"Invalid y: expected a 2-D tensor (n_samples, 1), got {_describe(y)}")
+    if len(X) != len(y):
+        raise ValueError(f"Invalid X, y: X has {len(X)} samples but y has {len(y)}")
+    if len(X) == 0:
+        raise ValueError("Invalid X: the dataset is empty")
+    expected = getattr(model, "n_features", None)
+    if expected is not None and X.shape[1] != expected:
+        raise ValueError(f"Invalid X: {X.shape[1]} features, but the model expects n_features={expected}")
+    dtype = next(model.parameters()).dtype
+    for name, tensor in (("X", X), ("y", y)):
+        if tensor.dtype != dtype:
+            raise ValueError(f"Invalid {name}: dtype {tensor.dtype}, but the model's weights are {dtype}")
+    if not torch.isfinite(X).all():
+        raise ValueError("Invalid X: it contains NaN or infinite values")
+    if not torch.isfinite(y).all():
+        raise ValueError("Invalid y: it contains NaN or infinite values")
+    return len(X)
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"a tensor of shape {tuple(value.shape)}"
+    return type(value).__name__
