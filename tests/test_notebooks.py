@@ -28,6 +28,8 @@ def test_committed_without_outputs(path) -> None:
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for heading in ("You will learn", "Predict before you run", "Summary", "Exercises"):
         assert heading in markdown, f"missing section: {heading}"
+    checks = [c for c in nb.cells if c.cell_type == "code" and "assert " in c.source]
+    assert len(checks) >= 3, f"expected at least three self-check cells, found {len(checks)}"
 
 
 @pytest.mark.notebook
