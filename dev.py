@@ -32,7 +32,7 @@ def run(*args: str | Path) -> None:
 
 def ensure_environment(extras: str) -> None:
     """Create .venv and install the package with ``extras``, pinned by constraints.txt."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - dev.py itself must run (and explain) on old Pythons
         sys.exit(f"epochlab needs Python 3.10 or newer; this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         print(f"Creating a virtual environment in {VENV}", flush=True)

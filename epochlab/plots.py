@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -41,7 +42,7 @@ def mark_epoch_boundaries(ax: Axes, history: History, x: str = "iteration") -> N
 
 
 def plot_step_loss(history: History, ax: Axes | None = None, *, x: str = "iteration", label: str | None = None,
-                   log: bool = True, boundaries: bool = True, **style: object) -> Axes:
+                   log: bool = True, boundaries: bool = True, **style: Any) -> Axes:
     """Mini-batch loss of every iteration against iterations, epochs or samples seen."""
     ax = ax or new_axes()[0]
     ax.plot(step_positions(history, x), _finite_or_nan(history.step_loss), label=label, lw=1, **style)
@@ -55,7 +56,7 @@ def plot_step_loss(history: History, ax: Axes | None = None, *, x: str = "iterat
 
 
 def plot_epoch_loss(history: History, ax: Axes | None = None, *, label: str | None = None, log: bool = True,
-                    **style: object) -> Axes:
+                    **style: Any) -> Axes:
     """Full-dataset loss at the start (epoch 0) and at the end of every epoch."""
     ax = ax or new_axes()[0]
     epochs = np.arange(len(history.epoch_loss))

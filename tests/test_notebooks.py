@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import nbformat
 import pytest
 from conftest import NOTEBOOKS
 from notebook_runner import execute, parameters_cell_index, shown_errors
-
-import nbformat
 
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 SEEDS = [None, 1, 7]  # None: the notebook's own defaults
