@@ -19,7 +19,8 @@ class LinearNet(nn.Module):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Invalid {name}: {value!r} (expected an int >= 1)")
         self.n_features = n_features
-        self.linear = nn.Linear(n_features, n_outputs, bias=bias)
+        # skip_init: nn.Linear's own initialisation would draw from torch's global RNG.
+        self.linear = nn.utils.skip_init(nn.Linear, n_features, n_outputs, bias=bias)
         self.reset_parameters(make_generator(seed))
 
     @torch.no_grad()
@@ -46,8 +47,8 @@ class DeepLinearNet(nn.Module):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Invalid {name}: {value!r} (expected an int >= 1)")
         self.n_features = n_features
-        self.first = nn.Linear(n_features, hidden, bias=False)
-        self.second = nn.Linear(hidden, 1, bias=False)
+        self.first = nn.utils.skip_init(nn.Linear, n_features, hidden, bias=False)  # no global-RNG draw
+        self.second = nn.utils.skip_init(nn.Linear, hidden, 1, bias=False)
         self.reset_parameters(make_generator(seed))
 
     @torch.no_grad()

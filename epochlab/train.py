@@ -16,6 +16,7 @@ from .model import flat_weights, reinitialize, set_flat_weights
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 BETWEEN_EPOCHS = ("keep", "reset", "reinit")
+_REINIT_SEED_OFFSET = 1_000_003
 
 
 def fit(
@@ -119,7 +120,9 @@ def _train(
 ) -> History:
     lr = history.lr
     start_weights = flat_weights(model)
-    reinit_generator = make_generator(seed + 1)  # its own stream: reinit draws never shift the data order
+    # Its own stream: reinit draws never shift the data order, and (unlike seed + 1) never repeat the
+    # initial weights of a model built with a nearby seed, e.g. LinearNet(seed=1) with fit(seed=0).
+    reinit_generator = make_generator(seed + _REINIT_SEED_OFFSET)
     opt = make_optimizer(optimizer, model.parameters(), lr)
     history.epoch_loss.append(dataset_loss(model, X, y))
     for cb in callbacks:
@@ -168,7 +171,7 @@ def _diverged(model: nn.Module, history: History, callbacks: Sequence[Callback],
         f"Training diverged at epoch {epoch}, iteration {step}: the loss is not finite. "
         f"The learning rate lr={history.lr:g} is too large for this data.",
         RuntimeWarning,
-        stacklevel=3,
+        stacklevel=4,  # _diverged <- _train <- fit: point at the caller's line
     )
     for cb in callbacks:
         cb.on_fit_end(model, history)
