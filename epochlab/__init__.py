@@ -4,6 +4,7 @@ from .callbacks import Callback, History
 from .data import epoch_batches, iterations_per_epoch, make_generator, make_linear_data, make_series_data
 from .landscape import (
     gd_recurrence,
+    grid_minima,
     hessian,
     least_squares,
     loss_along_line,
@@ -26,6 +27,7 @@ __all__ = [
     "fit",
     "flat_weights",
     "gd_recurrence",
+    "grid_minima",
     "hessian",
     "iterations_per_epoch",
     "least_squares",
