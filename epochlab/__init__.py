@@ -2,6 +2,7 @@
 
 from .callbacks import Callback, History
 from .data import epoch_batches, iterations_per_epoch, make_generator, make_linear_data, make_series_data
+from .epochs import boundaries_equal, counting_calls, run_modes, sample_order, sliding_window_loss, stream_loss
 from .landscape import (
     gd_recurrence,
     grid_minima,
@@ -22,6 +23,8 @@ __all__ = [
     "History",
     "LinearNet",
     "WeightSnapshots",
+    "boundaries_equal",
+    "counting_calls",
     "dataset_loss",
     "epoch_batches",
     "fit",
@@ -39,7 +42,11 @@ __all__ = [
     "make_series_data",
     "mse",
     "reinitialize",
+    "run_modes",
+    "sample_order",
     "set_flat_weights",
+    "sliding_window_loss",
+    "stream_loss",
     "train_point_by_point",
 ]
 __version__ = "0.1.0"

@@ -1,0 +1,136 @@
+"""What an epoch is: batches per pass, the sample stream, weights at boundaries, and two explorers."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from .callbacks import History
+from .data import epoch_batches, make_generator
+from .model import set_flat_weights
+from .snapshots import WeightSnapshots
+from .train import BETWEEN_EPOCHS, dataset_loss, fit
+
+
+def batch_sizes(n_samples: int, batch_size: int, *, drop_last: bool = False) -> list[int]:
+    """Sizes of one epoch's mini-batches, as ``fit`` cuts them (a short last one unless dropped)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
+        raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples})")
+    batches = epoch_batches(n_samples, batch_size, shuffle=False, generator=make_generator(0), drop_last=drop_last)
+    return [len(b) for b in batches]
+
+
+def sample_order(n_samples: int, epochs: int, *, batch_size: int | None = None, shuffle: bool = True,
+                 seed: int = 0, drop_last: bool = False) -> torch.Tensor:
+    """The sample indices ``fit`` feeds the net, in order, over ``epochs`` epochs (the sample stream)."""
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 1)")
+    size = n_samples if batch_size is None else batch_size
+    batch_sizes(n_samples, size)  # validates batch_size
+    generator = make_generator(seed)  # the same draws, in the same order, as fit's data-order generator
+    passes = [torch.cat(epoch_batches(n_samples, size, shuffle=shuffle, generator=generator, drop_last=drop_last))
+              for _ in range(epochs)]
+    return torch.cat(passes)
+
+
+def stream_loss(history: History) -> np.ndarray:
+    """One value per sample of the stream: the loss of the mini-batch that sample was trained in."""
+    sizes = batch_sizes(history.n_samples, history.batch_size, drop_last=history.drop_last)
+    per_step = np.tile(sizes, history.epochs_completed + 1)[: len(history.step_loss)]
+    return np.repeat(np.asarray(history.step_loss, dtype=np.float64), per_step)
+
+
+def sliding_window_loss(history: History, window: int | None = None) -> np.ndarray:
+    """Mean stream loss over every ``window`` consecutive samples (default: one epoch's worth).
+
+    Entry ``j`` averages samples ``j+1 .. j+window`` of the stream; the windows starting at
+    ``0, N, 2N, ...`` are the epochs, and their means are ``history.running_loss``.
+    """
+    stream = stream_loss(history)
+    window = samples_per_epoch(history) if window is None else window
+    if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= len(stream):
+        raise ValueError(f"Invalid window: {window!r} (expected an int in 1..{len(stream)})")
+    total = np.concatenate([[0.0], np.cumsum(stream)])
+    return (total[window:] - total[:-window]) / window
+
+
+def samples_per_epoch(history: History) -> int:
+    """``N``, or the samples left after dropping the short last batch."""
+    return sum(batch_sizes(history.n_samples, history.batch_size, drop_last=history.drop_last))
+
+
+def boundaries_equal(snapshots: WeightSnapshots) -> list[bool]:
+    """For each epoch ``k`` with a successor: is the end of ``k`` bit-for-bit the start of ``k+1``?"""
+    ends = sorted(e for kind, e in zip(snapshots.kinds, snapshots.epochs) if kind == "epoch_end")
+    return [torch.equal(snapshots.epoch_end(k), snapshots.epoch_start(k + 1)) for k in ends if k + 1 in snapshots.epochs]
+
+
+def boundary_losses(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
+                    snapshots: WeightSnapshots) -> tuple[np.ndarray, np.ndarray]:
+    """Full-dataset loss at the start and at the end of every captured epoch (two arrays)."""
+    probe = copy.deepcopy(model)  # a scratch copy: loading snapshots must not move the real net
+    epochs = sorted({e for kind, e in zip(snapshots.kinds, snapshots.epochs) if kind == "epoch_end"})
+
+    def loss(weights: torch.Tensor) -> float:
+        set_flat_weights(probe, weights)
+        return dataset_loss(probe, X, y)
+
+    starts = [loss(snapshots.epoch_start(k)) for k in epochs]
+    return np.array(starts), np.array([loss(snapshots.epoch_end(k)) for k in epochs])
+
+
+@dataclass
+class ModeRun:
+    """One training run under one ``between_epochs`` mode: the net, its history and its captures."""
+
+    model: nn.Module
+    history: History
+    snapshots: WeightSnapshots
+
+
+def run_modes(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor, *,
+              modes: Sequence[str] = BETWEEN_EPOCHS, **fit_args: Any) -> dict[str, ModeRun]:
+    """Train a fresh ``make_model()`` under each mode, capturing weights at every step."""
+    runs = {}
+    for mode in modes:
+        model, snapshots = make_model(), WeightSnapshots(every="step")
+        history = fit(model, X, y, between_epochs=mode, callbacks=[snapshots], **fit_args)
+        runs[mode] = ModeRun(model, history, snapshots)
+    return runs
+
+
+@dataclass
+class CallCount:
+    """How many times the watched method has been called."""
+
+    count: int = 0
+
+
+@contextmanager
+def counting_calls(owner: type, name: str) -> Iterator[CallCount]:
+    """Count calls of method ``owner.name`` inside the ``with`` block (e.g. ``reset_parameters``)."""
+    original = getattr(owner, name, None)
+    if not callable(original):
+        raise ValueError(f"Invalid name: {owner.__name__} has no method {name!r}")
+    counter, inherited = CallCount(), name not in vars(owner)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        counter.count += 1
+        return original(*args, **kwargs)
+
+    setattr(owner, name, counted)
+    try:
+        yield counter
+    finally:  # always undone, even if training raised
+        if inherited:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+

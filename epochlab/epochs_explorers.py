@@ -1,0 +1,88 @@
+"""Instructor explorers for notebooks 01 and 02: a batch-size slider and a between-epochs mode switch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+from .epochs import batch_sizes, boundaries_equal, run_modes
+from .model import LinearNet
+from .train import fit
+from .widgets import LivePlot, int_slider, mode_buttons
+
+
+def batch_size_explorer(X: torch.Tensor, y: torch.Tensor, *, batch_size: int = 8, epochs: int = 4,
+                        lr: float = 0.05, seed: int = 0) -> LivePlot:
+    """A batch-size slider: iterations per epoch (readout and curve) and a short run against samples seen."""
+    n = len(X)
+    fig = Figure(figsize=(10, 3.4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    sizes = np.arange(1, n + 1)
+    left.plot(sizes, np.ceil(n / sizes), label="ceil(N/B)")
+    left.plot(sizes, n // sizes, ls="--", label="floor(N/B) (drop_last)")
+    (marker,) = left.plot([], [], "o", color="#b00020", ms=8)
+    left.set(xlabel="batch size B (samples per iteration)", ylabel="iterations per epoch", yscale="log")
+    left.legend(fontsize=8)
+    (curve,) = right.plot([], [], ".-", lw=0.8, ms=3)
+    for k in range(1, epochs):
+        right.axvline(k * n, color="0.6", lw=0.8, ls=":")
+    right.set(xlabel="samples seen (dotted: epoch boundaries)", ylabel="mini-batch loss (MSE)", yscale="log",
+              xlim=(0, epochs * n), ylim=(1e-3, 10.0))  # limits before the first update: a log axis needs some
+
+    def update(batch_size: int) -> None:
+        steps = len(batch_sizes(n, batch_size))
+        marker.set_data([batch_size], [steps])
+        left.set_title(f"B = {batch_size}: {steps} iterations per epoch ({n // batch_size} with drop_last)")
+        history = fit(LinearNet(X.shape[1], bias=False, seed=seed), X, y, epochs=epochs, lr=lr,
+                      batch_size=batch_size, seed=seed)
+        curve.set_data(history.samples_seen(), history.step_loss)
+        losses = np.asarray(history.step_loss)[np.isfinite(history.step_loss)]
+        right.set_ylim(losses.min() / 1.5, losses.max() * 1.5)
+        right.set_title(f"{steps * epochs} updates in {epochs} epochs; {n} samples per epoch")
+
+    return LivePlot(fig, update, {"batch_size": int_slider("batch size", batch_size, 1, n)})
+
+
+def between_epochs_explorer(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor, *,
+                            mode: str = "keep", **fit_args: Any) -> LivePlot:
+    """Mode buttons (keep / reset / reinit): the loss per iteration and the weight path of that mode."""
+    runs = run_modes(make_model, X, y, **fit_args)
+    fig = Figure(figsize=(10, 3.4), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    keep = runs["keep"].history
+    left.plot(keep.step_epochs(), keep.step_loss, color="0.7", lw=1, label="keep (the real run)")
+    (curve,) = left.plot([], [], lw=1.2, color="#b00020", label="selected mode")
+    for k in range(1, keep.epochs_completed):
+        left.axvline(k, color="0.6", lw=0.8, ls=":")
+    left.set(xlabel="epoch (dotted: epoch boundaries)", ylabel="mini-batch loss (MSE)", yscale="log")
+    left.legend(fontsize=8, loc="lower left")
+    (path,) = right.plot([], [], ".-", lw=0.6, ms=2, color="#b00020")
+    (start,) = right.plot([], [], "ks", ms=5, label="epoch starts")
+    right.set(xlabel="weight 1", ylabel="weight 2")
+    right.legend(fontsize=8)
+    every = torch.cat([run.snapshots.weights for run in runs.values()])
+    right.set(xlim=_padded(every[:, 0]), ylim=_padded(every[:, 1]))
+
+    def update(mode: str) -> None:
+        run = runs[mode]
+        curve.set_data(run.history.step_epochs(), run.history.step_loss)
+        path_weights = run.snapshots.trajectory().numpy()
+        path.set_data(path_weights[:, 0], path_weights[:, 1])
+        starts = np.array([i for i, kind in enumerate(run.snapshots.kinds) if kind == "epoch_start"])
+        start.set_data(run.snapshots.weights[starts, 0].numpy(), run.snapshots.weights[starts, 1].numpy())
+        same = boundaries_equal(run.snapshots)
+        left.set_title(f"{mode}: end of epoch k == start of k+1 at {sum(same)}/{len(same)} boundaries")
+        right.set_title(f"{mode}: weight path, final loss {run.history.epoch_loss[-1]:.3g}")
+
+    return LivePlot(fig, update, {"mode": mode_buttons(mode)})
+
+
+def _padded(values: torch.Tensor) -> tuple[float, float]:
+    low, high = float(values.min()), float(values.max())
+    margin = 0.05 * (high - low or 1.0)
+    return low - margin, high + margin
