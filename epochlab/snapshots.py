@@ -120,9 +120,10 @@ class WeightSnapshots(Callback):
         """Read a file written by :meth:`save`; never unpickles anything."""
         path = Path(path)
         try:
-            with np.load(path, allow_pickle=False) as archive:
-                if not isinstance(archive, np.lib.npyio.NpzFile):
-                    raise ValueError("not an .npz archive")
+            loaded = np.load(path, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):  # a bare .npy array has no context manager
+                raise ValueError("a single array, not an .npz archive")
+            with loaded as archive:
                 data = {key: archive[key] for key in archive.files}
         except FileNotFoundError:
             raise
@@ -138,15 +139,20 @@ class WeightSnapshots(Callback):
         expected = {"format_version", "every", "weights", "kinds", "epochs", "steps"}
         if set(data) != expected:
             raise bad(f"expected arrays {sorted(expected)}, found {sorted(data)}")
-        if int(data["format_version"]) != _FORMAT_VERSION:
-            raise bad(f"format version {int(data['format_version'])}, this epochlab reads {_FORMAT_VERSION}")
+        version, every = data["format_version"], data["every"]
+        if version.shape != () or version.dtype.kind not in "iu" or int(version) != _FORMAT_VERSION:
+            raise bad(f"format version {version}, this epochlab reads {_FORMAT_VERSION}")
+        if every.shape != () or str(every) not in ("step", "epoch"):
+            raise bad(f"unknown every={every}")
         weights, kinds, epochs, steps = data["weights"], data["kinds"], data["epochs"], data["steps"]
+        if weights.dtype.kind != "f" or any(a.dtype.kind not in "iu" for a in (kinds, epochs, steps)):
+            raise bad("unexpected array types")
         count = len(kinds)
         if weights.ndim != 2 or (count and weights.shape[0] != count) or epochs.shape != (count,) or steps.shape != (count,):
             raise bad("the arrays' shapes do not agree")
         if count and (kinds.min() < 0 or kinds.max() >= len(KINDS)):
             raise bad("unknown capture kind")
-        snapshots = cls(every=str(data["every"]))
+        snapshots = cls(every=str(every))
         snapshots._captures = [torch.from_numpy(row.copy()) for row in weights] if count else []
         snapshots.kinds = [KINDS[int(k)] for k in kinds]
         snapshots.epochs = [int(e) for e in epochs]
