@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import torch
@@ -84,7 +85,8 @@ def set_flat_weights(model: nn.Module, weights: torch.Tensor) -> None:
 def reinitialize(model: nn.Module, generator: torch.Generator) -> None:
     """Fresh random weights from ``generator`` (the explicit call; training never does it silently)."""
     reset = getattr(model, "reset_parameters", None)
-    if callable(reset):
+    # Ours take the generator; torch layers' reset_parameters() takes none and draws from the global RNG.
+    if callable(reset) and inspect.signature(reset).parameters:
         reset(generator)
         return
     with torch.no_grad():
