@@ -1,7 +1,14 @@
 """epochlab: what happens between epochs, shown with evidence you can re-run."""
 
 from .callbacks import Callback, History
-from .data import epoch_batches, iterations_per_epoch, make_generator, make_linear_data, make_series_data
+from .data import (
+    epoch_batches,
+    iterations_per_epoch,
+    make_generator,
+    make_linear_data,
+    make_rising_series_data,
+    make_series_data,
+)
 from .epochs import boundaries_equal, counting_calls, run_modes, sample_order, sliding_window_loss, stream_loss
 from .landscape import (
     gd_recurrence,
@@ -39,6 +46,7 @@ __all__ = [
     "lr_threshold",
     "make_generator",
     "make_linear_data",
+    "make_rising_series_data",
     "make_series_data",
     "mse",
     "reinitialize",

@@ -65,6 +65,32 @@ def make_series_data(
     return X, y
 
 
+def make_rising_series_data(
+    n_points: int, *, ratio: float = 0.8, noise: float = 0.0, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The asker's layout on a smooth curve rising to 2: ``x[m] = 2 - (2 - x[0]) ratio**m``.
+
+    It obeys ``x[m+1] = (1 + ratio) x[m] - ratio x[m-1]``, so a bias-free 2-input linear net
+    fits every point with weights ``(-ratio, 1 + ratio)``; ``noise`` (on the targets) breaks that.
+    ``x[0]`` is drawn in [0.1, 0.5]; for ``ratio <= 0.8`` every input pair then has a squared
+    norm above 0.2, so no point is too small for SGD at lr=0.01 to fit (unlike a decaying series).
+    """
+    if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
+        raise ValueError(f"Invalid n_points: {n_points!r} (expected an int >= 2)")
+    if not 0 < ratio < 1:
+        raise ValueError(f"Invalid ratio: {ratio!r} (expected a number in (0, 1))")
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
+    generator = make_generator(seed)
+    start = 0.1 + 0.4 * torch.rand(1, generator=generator).item()
+    x = torch.tensor([2.0 - (2.0 - start) * ratio**m for m in range(n_points + 2)], dtype=torch.float32)
+    X = torch.stack([x[:-2], x[1:-1]], dim=1)
+    y = x[2:].unsqueeze(1).clone()
+    if noise > 0:
+        y += noise * torch.randn(y.shape, generator=generator)
+    return X, y
+
+
 def iterations_per_epoch(n_samples: int, batch_size: int, *, drop_last: bool = False) -> int:
     """Mini-batches in one epoch: ``ceil(N/B)``, or ``floor(N/B)`` when the short batch is dropped."""
     if n_samples < 1:
