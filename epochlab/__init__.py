@@ -26,6 +26,7 @@ from .train import dataset_loss, fit, train_point_by_point
 
 __all__ = [
     "Callback",
+    "Dashboard",
     "DeepLinearNet",
     "History",
     "LinearNet",
@@ -58,3 +59,12 @@ __all__ = [
     "train_point_by_point",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # Lazy: the dashboard pulls in ipywidgets and matplotlib, which the core never imports.
+    if name == "Dashboard":
+        from .dashboard import Dashboard
+
+        return Dashboard
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -141,3 +141,17 @@ def seed_box(value: int = 0) -> w.BoundedIntText:
     """The seed of every random draw (data order, initial weights, noise)."""
     return w.BoundedIntText(value=value, min=0, max=2**31 - 1, description="seed", style=_STYLE,
                             layout={"width": "160px"})
+
+
+def checkbox(description: str, value: bool) -> w.Checkbox:
+    """An on/off switch (shuffle ...)."""
+    return w.Checkbox(value=value, description=description, indent=False, style=_STYLE)
+
+
+def __getattr__(name: str) -> Any:
+    # Dashboard lives in epochlab/dashboard.py, which imports this module: a lazy import, no cycle.
+    if name == "Dashboard":
+        from .dashboard import Dashboard
+
+        return Dashboard
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
