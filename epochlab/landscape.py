@@ -103,14 +103,14 @@ def loss_along_line(
 
 def grid_minima(L: np.ndarray) -> list[tuple[int, int]]:
     """Indices of the points of a loss grid lower than all of their (up to 8) neighbours: its local minima."""
-    L = np.asarray(L, dtype=np.float64)
-    if L.ndim != 2:
-        raise ValueError(f"Invalid L: expected a 2-D grid, got shape {L.shape}")
-    padded = np.pad(L, 1, constant_values=np.inf)  # points outside the grid never beat an edge point
-    rows, cols = L.shape
-    lower = np.ones(L.shape, dtype=bool)
+    loss = np.asarray(L, dtype=np.float64)
+    if loss.ndim != 2:
+        raise ValueError(f"Invalid L: expected a 2-D grid, got shape {loss.shape}")
+    padded = np.pad(loss, 1, constant_values=np.inf)  # points outside the grid never beat an edge point
+    rows, cols = loss.shape
+    lower = np.ones(loss.shape, dtype=bool)
     for di in (-1, 0, 1):
         for dj in (-1, 0, 1):
             if di or dj:
-                lower &= L < padded[1 + di : 1 + di + rows, 1 + dj : 1 + dj + cols]
+                lower &= loss < padded[1 + di : 1 + di + rows, 1 + dj : 1 + dj + cols]
     return [(int(i), int(j)) for i, j in zip(*np.nonzero(lower))]
