@@ -66,7 +66,7 @@ class Dashboard:
             ("batch", "step 1 batch", "one more iteration"), ("epoch", "step 1 epoch", "to the next epoch end"),
             ("start", "rewind to start", "show iteration 0"),
             ("branch", "branch here", "keep the run up to here; continue with the current settings"))}
-        self.readout = w.HTML()
+        self.readout, self.status = w.HTML(), w.HTML()
         self.errors = ErrorArea()
         self._quiet, self._painted_version = False, -1
         self._paint_landscape()
@@ -77,7 +77,7 @@ class Dashboard:
             w.HBox([self.controls["lr"], self.controls["batch_size"], self.controls["epochs"]]),
             w.HBox([self.controls["between_epochs"], self.controls["shuffle"]]),
             w.HBox([self.controls["noise"], self.controls["seed"], self.controls["steps_per_point"]]),
-            w.HBox([self.play, *self.buttons.values()]), self.cursor, self.errors.widget, self.view.image,
+            w.HBox([self.play, *self.buttons.values()]), self.cursor, self.errors.widget, self.status, self.view.image,
             self.readout])
 
     # -- public state ------------------------------------------------------------------
@@ -171,8 +171,8 @@ class Dashboard:
 
     def _show(self) -> None:
         session, cursor = self.session, self.cursor.value
-        status = status_line(session, cursor)
-        self.drawing.show(session.timeline, cursor, status=status, lr=session.settings.lr)
+        self.status.value = f'<div style="font-size:16px"><b>{status_line(session, cursor)}</b></div>'
+        self.drawing.show(session.timeline, cursor, lr=session.settings.lr)
         self.readout.value = readout_html(session, cursor)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:

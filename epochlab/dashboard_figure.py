@@ -51,11 +51,10 @@ class DashboardFigure:
             self.loss_ax, self.weight_ax = self.figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1.0]})
             self._build_loss_axes()
             self._build_weight_axes()
-            self.title = self.figure.suptitle("", fontsize=14)
         self.dynamic: list[Artist] = [
             self.boundary_line, self.branch_line, self.step_line, self.epoch_line, self.loss_note, self.path_line,
             self.points, self.minimum_marker, self.start_marker, self.branch_marker, self.current_marker,
-            self.weight_note, self.title]
+            self.weight_note]
         for artist in self.dynamic:
             artist.set_animated(True)  # skipped by a full draw: drawn per frame over the cached background
         self._backgrounds: dict[Hashable, tuple[Any, list[Any]]] = {}
@@ -114,7 +113,7 @@ class DashboardFigure:
         self.minimum_marker.set_data([minimum[0]], [minimum[1]])
         self._landscape_version += 1
 
-    def show(self, timeline: Timeline, cursor: int, *, status: str, lr: float) -> None:
+    def show(self, timeline: Timeline, cursor: int, *, lr: float) -> None:
         """Show ``timeline`` up to ``cursor`` steps by changing the existing artists' data."""
         steps = timeline.steps
         cursor = max(0, min(cursor, steps))
@@ -133,7 +132,6 @@ class DashboardFigure:
         for note in (self.loss_note, self.weight_note):
             note.set_text(f"diverged: the loss overflowed (lr={lr:g})" if diverged else "")
             note.set_visible(diverged)
-        self.title.set_text(status)
 
     def _set_loss_limits(self, losses: np.ndarray, start: float, steps: int) -> None:
         values = np.append(losses, start)
