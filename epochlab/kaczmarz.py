@@ -9,17 +9,12 @@ moves ``w`` only along ``x``. After ``s`` steps ``w`` has gone the fraction
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import numpy as np
 import torch
 from torch import nn
 
 from .callbacks import Callback, History
 from .model import flat_weights
-
-if TYPE_CHECKING:
-    from .widgets import LivePlot
 
 ArrayLike = torch.Tensor | np.ndarray
 
@@ -170,29 +165,3 @@ def line_points(x: ArrayLike, y: float, *, half_length: float = 3.0) -> np.ndarr
     foot = float(y) * x / float(x @ x)
     along = np.array([-x[1], x[0]]) / np.linalg.norm(x)
     return np.array([foot - half_length * along, foot + half_length * along])
-
-
-def steps_per_point_explorer(X: ArrayLike, y: ArrayLike, w0: ArrayLike, *, lr: float, epochs: int,
-                             steps: int = 5000, max_steps: int = 5000) -> LivePlot:
-    """Slider over steps per point: per-point loss after one pass, and full-dataset loss per epoch."""
-    from matplotlib.figure import Figure
-
-    from .widgets import LivePlot, int_slider
-
-    n_points, floor = len(_as_float64(X)), 1e-16  # losses below the floor are drawn on it (log axes)
-    figure = Figure(figsize=(9, 3.4), layout="constrained")
-    left, right = figure.subplots(1, 2)
-    (per_point,) = left.semilogy(np.arange(1, n_points + 1), np.ones(n_points), "o-")
-    left.set(xlabel="point m (trained in this order)", ylabel="squared error after one pass", ylim=(floor, 1e2))
-    (per_epoch,) = right.semilogy(np.arange(epochs + 1), np.ones(epochs + 1), "o-", ms=3)
-    right.set(xlabel="epoch", ylabel="full-dataset loss (MSE)", ylim=(floor, 1e2))
-
-    def update(steps_per_point: int) -> None:
-        path = kaczmarz(X, y, w0, epochs=epochs, lr=lr, steps_per_point=steps_per_point)
-        per_point.set_ydata(np.maximum(point_losses(X, y, path[n_points]), floor))
-        per_epoch.set_ydata(np.maximum(point_losses(X, y, epoch_ends(path, n_points)).mean(axis=1), floor))
-        right.set_title(f"{steps_per_point} steps per point = {n_points * steps_per_point} iterations per epoch",
-                        fontsize=9)
-
-    controls: dict[str, Any] = {"steps_per_point": int_slider("steps per point", steps, 1, max_steps)}
-    return LivePlot(figure, update, controls)

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .callbacks import History
+from .kaczmarz import line_points
 
 X_UNITS = {"iteration": "iteration", "epoch": "epoch", "samples": "samples seen"}
 
@@ -82,6 +83,17 @@ def plot_trajectory(ax: Axes, path: np.ndarray, epoch_of_point: Sequence[int] | 
     if len(a):
         ax.plot(a[0], b[0], "ks", ms=6, zorder=4)
         ax.plot(a[-1], b[-1], "r*", ms=10, zorder=4)
+
+
+def plot_solution_lines(ax: Axes, X: Any, y: Any, *, half_length: float = 3.0, cmap: str = "plasma") -> None:
+    """Each point's solution line ``{w : w.x = y}`` in the (w1, w2) plane, coloured by the point's order."""
+    rows, targets = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).reshape(-1)
+    colours = plt.get_cmap(cmap)(np.linspace(0.0, 0.85, len(rows)))
+    for m, (x, t) in enumerate(zip(rows, targets), start=1):
+        ends = line_points(x, float(t), half_length=half_length)
+        ax.plot(ends[:, 0], ends[:, 1], color=colours[m - 1], lw=0.9, zorder=1, label=f"point {m}" if m in (1, len(rows)) else None)
+    ax.set_xlabel("w1 (weight on x[m-1])")
+    ax.set_ylabel("w2 (weight on x[m])")
 
 
 def _finite_or_nan(values: Sequence[float]) -> np.ndarray:

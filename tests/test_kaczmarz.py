@@ -168,10 +168,10 @@ def test_rising_series_obeys_its_rule():
 
 def test_explorer_redraws_in_place():
     from epochlab import widgets
-    from epochlab.kaczmarz import steps_per_point_explorer
+    from epochlab.kaczmarz_explorer import steps_per_point_explorer
 
     X, y = make_rising_series_data(6, seed=0)
-    explorer = steps_per_point_explorer(X, y, np.zeros(2), lr=0.01, epochs=4, steps=5000)
+    explorer = steps_per_point_explorer(X, y, np.zeros(2), lr=0.01, steps=5000, iterations=60_000)
     per_point = explorer.figure.axes[0].lines[0]
     fitted_last = per_point.get_ydata()[-1]
     explorer.controls["steps_per_point"].value = 1
@@ -187,3 +187,20 @@ def test_set_flat_weights_round_trip_for_inner_loop_ends():
     X, y = make_rising_series_data(3, seed=0)
     train_point_by_point(net, X, y, steps_per_point=2, lr=0.01, callbacks=[ends])
     assert len(ends.weights) == 4 and torch.equal(ends.weights[0], torch.tensor([0.5, -0.5]))
+
+
+def test_plot_solution_lines_draws_one_line_per_point_on_its_solutions():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from epochlab.plots import plot_solution_lines
+
+    X, y = make_rising_series_data(4, noise=0.1, seed=2)
+    fig, ax = plt.subplots()
+    plot_solution_lines(ax, X, y)
+    assert len(ax.lines) == 4
+    for line, x, t in zip(ax.lines, X.double().numpy(), y[:, 0].double().numpy()):
+        np.testing.assert_allclose(np.column_stack(line.get_data()) @ x, [t, t], atol=1e-6)
+    plt.close(fig)

@@ -1,0 +1,49 @@
+"""Instructor slider for the asker's loop: how many SGD steps each point gets before the next."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .kaczmarz import ArrayLike, epoch_map, iterate_map, kaczmarz, point_losses
+from .landscape import least_squares
+from .widgets import LivePlot, int_slider
+
+FLOOR = 1e-16  # log axes: a loss of exactly 0 (or below this) is drawn on the floor
+
+
+def steps_per_point_explorer(X: ArrayLike, y: ArrayLike, w0: ArrayLike, *, lr: float, steps: int = 5000,
+                             max_steps: int = 5000, iterations: int = 500_000) -> LivePlot:
+    """Slider over steps per point: each point's error after one pass, and the loss for a budget of iterations.
+
+    Both panels come from the closed form (:mod:`epochlab.kaczmarz`), so a move redraws at once.
+    The right panel spends the same ``iterations`` SGD steps whatever the slider says: fewer
+    steps per point means more epochs.
+    """
+    n_points = len(np.asarray(y).reshape(-1))
+    best = float(point_losses(X, y, least_squares(X, y, bias=False)).mean())
+    figure = Figure(figsize=(9.5, 3.5), layout="constrained")
+    left, right = figure.subplots(1, 2)
+    (per_point,) = left.semilogy(np.arange(1, n_points + 1), np.ones(n_points), "o-")
+    left.set(xlabel="point m (trained in this order)", ylabel="squared error after one pass", ylim=(FLOOR / 10, 10))
+    (per_epoch,) = right.loglog([1, iterations], [1, 1], ".-", ms=3, label="end of each epoch")
+    right.axhline(max(best, FLOOR), color="k", ls="--", lw=1, label="least-squares minimum")
+    right.set(xlabel="iteration (SGD steps)", ylabel="full-dataset loss (MSE)", xlim=(n_points / 2, iterations * 2))
+    right.legend(fontsize=8, loc="lower left")
+
+    def update(steps_per_point: int) -> None:
+        one_pass = kaczmarz(X, y, w0, epochs=1, lr=lr, steps_per_point=steps_per_point)
+        per_point.set_ydata(np.maximum(point_losses(X, y, one_pass[-1]), FLOOR))
+        epochs = max(1, iterations // (n_points * steps_per_point))
+        ends = iterate_map(*epoch_map(X, y, lr=lr, steps_per_point=steps_per_point), w0, epochs)
+        per_epoch.set_data(np.arange(1, epochs + 1) * n_points * steps_per_point,
+                           np.maximum(point_losses(X, y, ends[1:]).mean(axis=1), FLOOR))
+        right.relim()
+        right.autoscale_view(scalex=False)
+        right.set_title(f"steps per point = {steps_per_point}: {epochs} epochs of {n_points * steps_per_point} "
+                        "iterations", fontsize=9)
+
+    controls: dict[str, Any] = {"steps_per_point": int_slider("steps per point", steps, 1, max_steps)}
+    return LivePlot(figure, update, controls)
