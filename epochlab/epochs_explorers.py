@@ -32,7 +32,7 @@ def batch_size_explorer(X: torch.Tensor, y: torch.Tensor, *, batch_size: int = 8
     for k in range(1, epochs):
         right.axvline(k * n, color="0.6", lw=0.8, ls=":")
     right.set(xlabel="samples seen (dotted: epoch boundaries)", ylabel="mini-batch loss (MSE)", yscale="log",
-              xlim=(0, epochs * n), ylim=(1e-3, 10.0))  # limits before the first update: a log axis needs some
+              xlim=(0, epochs * n * 1.03), ylim=(1e-3, 10.0))  # limits before the first update: a log axis needs some
 
     def update(batch_size: int) -> None:
         steps = len(batch_sizes(n, batch_size))
