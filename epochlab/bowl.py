@@ -146,6 +146,7 @@ def draw_eigenvectors(ax: Axes, X: torch.Tensor, center: np.ndarray, *, length: 
     """Arrows along the Hessian's eigenvectors from ``center``, labelled with their eigenvalues."""
     values, vectors = np.linalg.eigh(hessian(X, bias=False))
     for value, vector, colour in zip(values, vectors.T, ("tab:blue", "tab:red")):
+        vector = vector if vector[-1] >= 0 else -vector  # eigh's sign is arbitrary: point up, the same for every seed
         tip = (center[0] + length * vector[0], center[1] + length * vector[1])
         ax.annotate("", tip, (center[0], center[1]), arrowprops={"arrowstyle": "->", "color": colour, "lw": 2}, zorder=6)
         ax.text(tip[0], tip[1], f" $\\lambda$={value:.2f}", color=colour, fontsize=9, zorder=6)
