@@ -20,6 +20,7 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
 from .dashboard_state import Timeline
@@ -92,7 +93,8 @@ class DashboardFigure:
         (self.branch_marker,) = ax.plot([], [], "D", color="#b00020", ms=9, zorder=4, label="branch point")
         (self.current_marker,) = ax.plot([], [], "*", color="red", mec="black", ms=17, zorder=5,
                                          label="weights now")
-        self.figure.colorbar(self.points, ax=ax, label="epoch")
+        colorbar = self.figure.colorbar(self.points, ax=ax, label="epoch")
+        colorbar.locator = MaxNLocator(integer=True)  # epochs are whole numbers
         ax.set_xlabel("weight w1")
         ax.set_ylabel("weight w2")
         ax.set_title("weights on the loss contours")
