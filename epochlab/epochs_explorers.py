@@ -1,4 +1,4 @@
-"""Instructor explorers for notebooks 01 and 02: a batch-size slider and a between-epochs mode switch."""
+"""Figures for notebooks 01 and 02: sliding-window epochs, a batch-size slider, a between-epochs switch."""
 
 from __future__ import annotations
 
@@ -7,13 +7,34 @@ from typing import Any
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import nn
 
-from .epochs import batch_sizes, boundaries_equal, run_modes
+from .callbacks import History
+from .epochs import batch_sizes, boundaries_equal, run_modes, samples_per_epoch, sliding_window_loss, stream_loss
 from .model import LinearNet
+from .plots import mark_epoch_boundaries
 from .train import fit
 from .widgets import LivePlot, int_slider, mode_buttons
+
+
+def plot_sliding_window(history: History, left: Axes, right: Axes) -> None:
+    """Left: the loss stream, its sliding one-epoch mean and the per-epoch means; right: the sliding steps."""
+    stream, sliding, n = stream_loss(history), sliding_window_loss(history), samples_per_epoch(history)
+    ends = np.arange(n, len(stream) + 1)  # sliding[j] covers samples j+1 .. j+n: drawn where it ends
+    left.plot(np.arange(1, len(stream) + 1), stream, color="0.8", lw=0.6, label="loss of each sample as it is used")
+    epochs = len(history.running_loss)
+    left.stairs(history.running_loss, np.arange(epochs + 1) * n, baseline=None, color="0.3", label="per-epoch mean")
+    left.plot(ends, sliding, lw=1.5, label="mean of the last N samples (sliding window)")
+    left.plot(ends[::n], sliding[::n], "o", color="#b00020", label="windows that are official epochs")
+    right.plot(ends[1:], np.abs(np.diff(sliding)), lw=0.8)
+    for ax in (left, right):
+        mark_epoch_boundaries(ax, history, x="samples")
+        ax.set(xlabel="samples seen", yscale="log")
+    left.set(ylabel="loss (MSE)", ylim=(sliding.min() / 30, None), title="every window of N samples is an epoch")
+    left.legend(fontsize=8)
+    right.set(ylabel="|change| from one window to the next", title="sliding window: no spike at the boundaries (dotted)")
 
 
 def batch_size_explorer(X: torch.Tensor, y: torch.Tensor, *, batch_size: int = 8, epochs: int = 4,

@@ -21,7 +21,7 @@ from epochlab.epochs import (
     sliding_window_loss,
     stream_loss,
 )
-from epochlab.epochs_explorers import batch_size_explorer, between_epochs_explorer
+from epochlab.epochs_explorers import batch_size_explorer, between_epochs_explorer, plot_sliding_window
 
 
 @pytest.fixture
@@ -138,6 +138,19 @@ def test_counting_calls_counts_and_restores(data) -> None:
     assert calls.count == 1 and "reset_parameters" not in vars(Child)
     with pytest.raises(ValueError, match="name"), counting_calls(LinearNet, "reset_paramters"):
         pass
+
+
+def test_plot_sliding_window_draws_the_windows(data) -> None:
+    from matplotlib.figure import Figure
+
+    history = fit(LinearNet(2, bias=False, seed=0), *data, epochs=3, lr=0.02, batch_size=1, shuffle=False)
+    left, right = Figure().subplots(1, 2)
+    plot_sliding_window(history, left, right)
+    sliding = left.lines[1]
+    assert list(sliding.get_xdata()) == list(range(20, 61))  # one point per window, at the sample it ends on
+    np.testing.assert_allclose(sliding.get_ydata(), sliding_window_loss(history))
+    np.testing.assert_allclose(left.lines[2].get_ydata(), history.running_loss, rtol=1e-9)
+    assert left.get_xlabel() == right.get_xlabel() == "samples seen"
 
 
 def test_batch_size_explorer_updates_in_place(data) -> None:
