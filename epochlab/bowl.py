@@ -123,8 +123,8 @@ def count_rises(values: Sequence[float] | np.ndarray) -> int:
 
 
 # -- drawing ------------------------------------------------------------------------------
-def surface(X: torch.Tensor, y: torch.Tensor, *, span: float = 4.0, resolution: int = 81
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def surface(X: torch.Tensor, y: torch.Tensor, *, span: float = 4.0,
+            resolution: int = 81) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The loss on a square of weights around the minimum: depends on the data only, so compute it once."""
     return loss_grid(X, y, least_squares(X, y, bias=False), span=span, resolution=resolution, bias=False)
 
