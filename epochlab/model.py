@@ -64,7 +64,7 @@ class DeepLinearNet(nn.Module):
 
 def flat_weights(model: nn.Module) -> torch.Tensor:
     """All parameters as one new 1-D tensor (a copy: later training never changes it)."""
-    return torch.cat([p.detach().reshape(-1) for p in model.parameters()]).clone()
+    return torch.cat([p.detach().reshape(-1) for p in model.parameters()])  # cat always allocates: a copy
 
 
 @torch.no_grad()

@@ -12,7 +12,6 @@ import torch
 from torch import nn
 
 from .callbacks import Callback, History
-from .model import flat_weights
 
 KINDS = ("epoch_start", "step", "epoch_end")
 _FORMAT_VERSION = 1
@@ -29,19 +28,25 @@ class WeightSnapshots(Callback):
         if every not in ("step", "epoch"):
             raise ValueError(f"Invalid every: {every!r} (expected 'step' or 'epoch')")
         self.every = every
-        self._captures: list[torch.Tensor] = []
+        # Captures are rows of one numpy array, grown by doubling, filled through numpy views of the
+        # parameters: no torch op and no new tensor per step keeps every="step" nearly free.
+        self._rows = np.empty((0, 0), dtype=np.float32)
+        self._count = 0
+        self._views: list[np.ndarray] = []
         self.kinds: list[str] = []
         self.epochs: list[int] = []
         self.steps: list[int] = []
         self._epoch_offset = 0
         self._step_offset = 0
         self._steps_done = 0
+        self._model: nn.Module | None = None
 
     # -- hooks -------------------------------------------------------------------------
     def on_fit_start(self, model: nn.Module, history: History) -> None:
         self._epoch_offset = max(self.epochs, default=0)
         self._step_offset = max(self.steps, default=0)
         self._steps_done = self._step_offset
+        self._model = None  # re-read the parameters: they may have been replaced since the last fit
 
     def on_epoch_start(self, epoch: int, model: nn.Module, history: History) -> None:
         self._capture("epoch_start", epoch, model)
@@ -55,7 +60,16 @@ class WeightSnapshots(Callback):
         self._capture("epoch_end", epoch, model)
 
     def _capture(self, kind: str, epoch: int, model: nn.Module) -> None:
-        self._captures.append(flat_weights(model))
+        if model is not self._model:  # walking model.parameters() costs more than the copy: once per fit
+            self._model = model
+            self._views = [p.detach().view(-1).numpy() for p in model.parameters()]  # share the memory
+        if self._count == len(self._rows):
+            grown = np.empty((max(64, 2 * self._count), sum(v.size for v in self._views)), self._views[0].dtype)
+            if self._count:
+                grown[: self._count] = self._rows[: self._count]
+            self._rows = grown
+        np.concatenate(self._views, out=self._rows[self._count], casting="no")  # the copy
+        self._count += 1
         self.kinds.append(kind)
         self.epochs.append(self._epoch_offset + epoch)
         self.steps.append(self._steps_done)
@@ -64,12 +78,12 @@ class WeightSnapshots(Callback):
     @property
     def weights(self) -> torch.Tensor:
         """A (T, P) tensor: every capture in order."""
-        if not self._captures:
+        if not self._count:
             return torch.empty(0, 0)
-        return torch.stack(self._captures)
+        return torch.from_numpy(self._rows[: self._count].copy())
 
     def __len__(self) -> int:
-        return len(self._captures)
+        return self._count
 
     def epoch_start(self, k: int) -> torch.Tensor:
         """Weights at the start of epoch ``k`` (after any reset or re-initialisation)."""
@@ -82,12 +96,12 @@ class WeightSnapshots(Callback):
     def trajectory(self) -> torch.Tensor:
         """The weights the optimiser actually moved through: start, then every step (or epoch end)."""
         keep = [i for i, kind in enumerate(self.kinds) if kind != ("epoch_end" if self.every == "step" else "step")]
-        return torch.stack([self._captures[i] for i in keep]) if keep else torch.empty(0, 0)
+        return torch.from_numpy(self._rows[keep]) if keep else torch.empty(0, 0)  # fancy indexing copies
 
     def _find(self, kind: str, k: int) -> torch.Tensor:
-        for capture, captured_kind, epoch in zip(self._captures, self.kinds, self.epochs):
+        for i, (captured_kind, epoch) in enumerate(zip(self.kinds, self.epochs)):
             if captured_kind == kind and epoch == k:
-                return capture.clone()
+                return torch.from_numpy(self._rows[i].copy())
         captured = sorted({e for c, e in zip(self.kinds, self.epochs) if c == kind})
         raise KeyError(f"No {kind} capture for epoch {k}; captured epochs: {captured}")
 
@@ -153,7 +167,8 @@ class WeightSnapshots(Callback):
         if count and (kinds.min() < 0 or kinds.max() >= len(KINDS)):
             raise bad("unknown capture kind")
         snapshots = cls(every=str(every))
-        snapshots._captures = [torch.from_numpy(row.copy()) for row in weights] if count else []
+        if count:
+            snapshots._rows, snapshots._count = weights.copy(), count
         snapshots.kinds = [KINDS[int(k)] for k in kinds]
         snapshots.epochs = [int(e) for e in epochs]
         snapshots.steps = [int(s) for s in steps]

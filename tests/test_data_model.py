@@ -180,6 +180,11 @@ def test_flat_weights_is_a_copy_and_set_flat_weights_round_trips() -> None:
     assert flat_weights(model)[0] != 123.0
     set_flat_weights(model, [0.5, -0.5, 2.0])
     assert flat_weights(model).tolist() == [0.5, -0.5, 2.0]
+    single = LinearNet(2, bias=False)  # one parameter tensor: the copy must not be a view of it
+    vector = flat_weights(single)
+    with torch.no_grad():
+        single.linear.weight.add_(1.0)
+    assert torch.equal(flat_weights(single), vector + 1.0)
 
 
 @pytest.mark.parametrize("weights", [torch.zeros(2), torch.zeros(4), torch.zeros(1, 3), torch.zeros(())])

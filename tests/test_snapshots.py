@@ -69,9 +69,10 @@ def test_initial_weights_are_drawn_once_unless_reinit(xy, monkeypatch, mode, dra
     assert len(calls) == 1 + draws
 
 
-def test_captures_are_copies(xy) -> None:
+@pytest.mark.parametrize("bias", [True, False])  # False: one parameter tensor, nothing to concatenate
+def test_captures_are_copies(xy, bias) -> None:
     snaps = WeightSnapshots(every="step")
-    model = LinearNet(2)
+    model = LinearNet(2, bias=bias)
     fit(model, *xy, epochs=1, lr=0.05, batch_size=5, callbacks=[snaps])
     frozen = snaps.weights.clone()
     read = snaps.epoch_end(1)
@@ -80,7 +81,19 @@ def test_captures_are_copies(xy) -> None:
     with torch.no_grad():
         model.linear.weight.add_(1.0)
     assert torch.equal(snaps.weights, frozen)
+    first = snaps.weights
+    first += 1.0  # nor what the weights property returned
+    assert torch.equal(snaps.weights, frozen)
     assert torch.equal(snaps.epoch_end(1), frozen[-1])
+
+
+def test_a_new_model_between_fits_is_recorded(xy) -> None:
+    snaps = WeightSnapshots(every="step")
+    first, second = LinearNet(2, seed=1), LinearNet(2, seed=2)
+    fit(first, *xy, epochs=1, lr=0.05, batch_size=5, callbacks=[snaps])
+    fit(second, *xy, epochs=1, lr=0.05, batch_size=5, callbacks=[snaps])
+    assert torch.equal(snaps.epoch_end(1), flat_weights(first))
+    assert torch.equal(snaps.epoch_end(2), flat_weights(second))
 
 
 def test_a_second_fit_continues_the_numbering(xy) -> None:
