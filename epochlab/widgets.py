@@ -42,6 +42,10 @@ class FigureView:
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=self.dpi)
         self.image.value = buffer.getvalue()
+        # Freeze the layout the first draw computed: a layout engine re-runs (and draws twice)
+        # on every savefig, and a frozen layout also keeps the plot from jittering as values move.
+        if self.figure.get_layout_engine() is not None:
+            self.figure.set_layout_engine("none")
 
 
 class ErrorArea:
