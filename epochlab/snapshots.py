@@ -59,6 +59,9 @@ class WeightSnapshots(Callback):
     def on_epoch_end(self, epoch: int, model: nn.Module, history: History) -> None:
         self._capture("epoch_end", epoch, model)
 
+    def on_fit_end(self, model: nn.Module, history: History) -> None:
+        self._model, self._views = None, []  # hold no reference to the model between fits
+
     def _capture(self, kind: str, epoch: int, model: nn.Module) -> None:
         if model is not self._model:  # walking model.parameters() costs more than the copy: once per fit
             self._model = model
