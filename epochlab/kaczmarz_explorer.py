@@ -32,6 +32,7 @@ def steps_per_point_explorer(X: ArrayLike, y: ArrayLike, w0: ArrayLike, *, lr: f
     right.axhline(max(best, FLOOR), color="k", ls="--", lw=1, label="least-squares minimum")
     right.set(xlabel="iteration (SGD steps)", ylabel="full-dataset loss (MSE)", xlim=(n_points / 2, iterations * 2))
     right.legend(fontsize=8, loc="lower left")
+    right.set_title("steps per point", fontsize=9)  # reserve the title's room before the layout is fixed
 
     def update(steps_per_point: int) -> None:
         one_pass = kaczmarz(X, y, w0, epochs=1, lr=lr, steps_per_point=steps_per_point)

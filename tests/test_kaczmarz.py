@@ -177,6 +177,7 @@ def test_explorer_redraws_in_place():
     explorer.controls["steps_per_point"].value = 1
     assert explorer.figure.axes[0].lines[0] is per_point, "the same artist, redrawn"
     assert per_point.get_ydata()[-1] > 1e6 * fitted_last, "one step per point does not fit the last point"
+    assert explorer.figure.axes[1].get_title().startswith("steps per point = 1:"), "the title follows the slider"
     widgets.raise_widget_errors()
 
 
