@@ -120,8 +120,7 @@ def _train(
 ) -> History:
     lr = history.lr
     start_weights = flat_weights(model)
-    # Its own stream: reinit draws never shift the data order, and (unlike seed + 1) never repeat the
-    # initial weights of a model built with a nearby seed, e.g. LinearNet(seed=1) with fit(seed=0).
+    # Its own stream: never shifts the data order, never repeats LinearNet(seed=seed+1)'s weights (as seed+1 did).
     reinit_generator = make_generator(seed + _REINIT_SEED_OFFSET)
     opt = make_optimizer(optimizer, model.parameters(), lr)
     history.epoch_loss.append(dataset_loss(model, X, y))
