@@ -30,13 +30,14 @@ def raise_widget_errors() -> None:
 class FigureView:
     """A figure shown as an ``Image`` widget; :meth:`redraw` re-renders it after artists change."""
 
-    def __init__(self, figure: Figure, *, dpi: int = 80):
+    def __init__(self, figure: Figure, *, dpi: int = 80, render: bool = True):
         self.figure = figure
         FigureCanvasAgg(figure)  # a canvas of our own: no pyplot, no inline double display
         self.dpi = dpi
         self.image = w.Image(format="png")
         self.image.add_class("epochlab-figure")
-        self.redraw()
+        if render:  # LivePlot renders only after its first update, so titles it sets get laid out
+            self.redraw()
 
     def redraw(self) -> None:
         buffer = io.BytesIO()
@@ -82,7 +83,7 @@ class LivePlot:
     def __init__(self, figure: Figure, update: Callable[..., None], controls: Mapping[str, w.ValueWidget]):
         self.controls = dict(controls)
         self.update = update
-        self.view = FigureView(figure)
+        self.view = FigureView(figure, render=False)
         self.errors = ErrorArea()
         self.status = w.HTML(value="")
         for control in self.controls.values():
