@@ -13,10 +13,11 @@ import torch
 from torch import nn
 
 from .callbacks import History
+from .checks import BETWEEN_EPOCHS
 from .data import epoch_batches, make_generator
 from .model import set_flat_weights
 from .snapshots import WeightSnapshots
-from .train import BETWEEN_EPOCHS, dataset_loss, fit
+from .train import dataset_loss, fit
 
 
 def batch_sizes(n_samples: int, batch_size: int, *, drop_last: bool = False) -> list[int]:

@@ -18,9 +18,10 @@ import numpy as np
 import torch
 
 from .callbacks import History
+from .checks import BETWEEN_EPOCHS, check_data, check_training_args
 from .data import epoch_batches, make_generator
 from .model import LinearNet, flat_weights, reinitialize, set_flat_weights
-from .train import _REINIT_SEED_OFFSET, BETWEEN_EPOCHS, _check_data, _check_training_args
+from .train import _REINIT_SEED_OFFSET
 
 
 @dataclass
@@ -38,9 +39,9 @@ def fast_fit(
     shuffle: bool = True, seed: int = 0, between_epochs: str = "keep", drop_last: bool = False,
 ) -> tuple[History, Trace]:
     """:func:`epochlab.fit` with ``optimizer="sgd"``, in numpy; the model ends with the same weights."""
-    n_samples = _check_data(model, X, y)
+    n_samples = check_data(model, X, y)
     batch_size = n_samples if batch_size is None else batch_size
-    _check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs=between_epochs)
+    check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs=between_epochs)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
         raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples}, or None)")
     order_generator = make_generator(seed)
@@ -58,8 +59,8 @@ def fast_point_by_point(
     model: LinearNet, X: torch.Tensor, y: torch.Tensor, *, steps_per_point: int, lr: float, epochs: int = 1,
 ) -> tuple[History, Trace]:
     """:func:`epochlab.train_point_by_point` (the asker's loop), in numpy."""
-    n_samples = _check_data(model, X, y)
-    _check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep")
+    n_samples = check_data(model, X, y)
+    check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep")
     if isinstance(steps_per_point, bool) or not isinstance(steps_per_point, int) or steps_per_point < 1:
         raise ValueError(f"Invalid steps_per_point: {steps_per_point!r} (expected an int >= 1)")
     points = [np.array([i]) for i in range(n_samples) for _ in range(steps_per_point)]

@@ -97,8 +97,19 @@ class WeightSnapshots(Callback):
         return self._find("epoch_end", k)
 
     def trajectory(self) -> torch.Tensor:
-        """The weights the optimiser actually moved through: start, then every step (or epoch end)."""
-        keep = [i for i, kind in enumerate(self.kinds) if kind != ("epoch_end" if self.every == "step" else "step")]
+        """The weights the optimiser moved through: the start, then every step (or every epoch end).
+
+        An epoch start is included only where it differs from the capture before it: under
+        ``"keep"`` it repeats the previous epoch's end, under ``"reset"``/``"reinit"`` it is a jump.
+        """
+        skipped = "epoch_end" if self.every == "step" else "step"
+        keep: list[int] = []
+        for i, kind in enumerate(self.kinds):
+            if kind == skipped:
+                continue
+            if kind == "epoch_start" and keep and np.array_equal(self._rows[i], self._rows[keep[-1]]):
+                continue
+            keep.append(i)
         return torch.from_numpy(self._rows[keep]) if keep else torch.empty(0, 0)  # fancy indexing copies
 
     def _find(self, kind: str, k: int) -> torch.Tensor:
@@ -121,6 +132,9 @@ class WeightSnapshots(Callback):
             "steps": np.array(self.steps, dtype=np.int64),
         }
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved file gets the usual permissions
         try:
             with os.fdopen(fd, "wb") as f:
                 np.savez(f, **arrays)  # type: ignore[arg-type]

@@ -11,11 +11,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .callbacks import Callback, History
+from .checks import OPTIMIZERS, check_data, check_training_args
 from .data import epoch_batches, make_generator
 from .model import flat_weights, reinitialize, set_flat_weights
 
-OPTIMIZERS = ("sgd", "momentum", "adam")
-BETWEEN_EPOCHS = ("keep", "reset", "reinit")
 _REINIT_SEED_OFFSET = 1_000_003
 
 
@@ -43,9 +42,9 @@ def fit(
     ``"reinit"`` draws fresh random weights (a new draw each time). A non-finite loss stops
     training: ``history.diverged`` is set, a warning names the learning rate, and fit returns.
     """
-    n_samples = _check_data(model, X, y)
+    n_samples = check_data(model, X, y)
     batch_size = n_samples if batch_size is None else batch_size
-    _check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs)
+    check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
         raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples}, or None)")
     order_generator = make_generator(seed)
@@ -74,8 +73,8 @@ def train_point_by_point(
     One epoch is one such pass over all the samples in order; ``epochs > 1`` adds the outer
     loop the question asks about. Same ``History`` and callbacks as :func:`fit`.
     """
-    n_samples = _check_data(model, X, y)
-    _check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep")
+    n_samples = check_data(model, X, y)
+    check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep")
     if isinstance(steps_per_point, bool) or not isinstance(steps_per_point, int) or steps_per_point < 1:
         raise ValueError(f"Invalid steps_per_point: {steps_per_point!r} (expected an int >= 1)")
     points = [torch.tensor([i]) for i in range(n_samples)]
@@ -175,43 +174,3 @@ def _diverged(model: nn.Module, history: History, callbacks: Sequence[Callback],
     for cb in callbacks:
         cb.on_fit_end(model, history)
     return history
-
-
-def _check_training_args(*, epochs: int, lr: float, optimizer: str, between_epochs: str) -> None:
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 0)")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
-        raise ValueError(f"Invalid learning rate: lr={lr!r} (expected a finite number > 0)")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"Invalid optimizer: {optimizer!r} (expected one of {OPTIMIZERS})")
-    if between_epochs not in BETWEEN_EPOCHS:
-        raise ValueError(f"Invalid between_epochs: {between_epochs!r} (expected one of {BETWEEN_EPOCHS})")
-
-
-def _check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> int:
-    if not isinstance(X, torch.Tensor) or X.ndim != 2:
-        raise ValueError(f"Invalid X: expected a 2-D tensor (n_samples, n_features), got {_describe(X)}")
-    if not isinstance(y, torch.Tensor) or y.ndim != 2 or y.shape[1] != 1:
-        raise ValueError(f"Invalid y: expected a 2-D tensor (n_samples, 1), got {_describe(y)}")
-    if len(X) != len(y):
-        raise ValueError(f"Invalid X, y: X has {len(X)} samples but y has {len(y)}")
-    if len(X) == 0:
-        raise ValueError("Invalid X: the dataset is empty")
-    expected = getattr(model, "n_features", None)
-    if expected is not None and X.shape[1] != expected:
-        raise ValueError(f"Invalid X: {X.shape[1]} features, but the model expects n_features={expected}")
-    dtype = next(model.parameters()).dtype
-    for name, tensor in (("X", X), ("y", y)):
-        if tensor.dtype != dtype:
-            raise ValueError(f"Invalid {name}: dtype {tensor.dtype}, but the model's weights are {dtype}")
-    if not torch.isfinite(X).all():
-        raise ValueError("Invalid X: it contains NaN or infinite values")
-    if not torch.isfinite(y).all():
-        raise ValueError("Invalid y: it contains NaN or infinite values")
-    return len(X)
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, torch.Tensor):
-        return f"a tensor of shape {tuple(value.shape)}"
-    return type(value).__name__

@@ -266,3 +266,27 @@ def test_random_bytes_text_and_npy_are_refused(tmp_path) -> None:
 def test_missing_file_is_file_not_found(tmp_path) -> None:
     with pytest.raises(FileNotFoundError):
         WeightSnapshots.load(tmp_path / "nope.npz")
+
+
+def test_trajectory_has_no_repeated_boundary_points_under_keep_but_keeps_reset_jumps() -> None:
+    X, y = make_linear_data(12, [1.0, -2.0], seed=3)
+    for mode, expected_rows in (("keep", 1 + 3 * 3), ("reset", 1 + 3 * 3 + 2)):
+        snaps = WeightSnapshots(every="step")
+        fit(LinearNet(2, seed=3), X, y, epochs=3, lr=0.05, batch_size=4, between_epochs=mode, callbacks=[snaps])
+        path = snaps.trajectory()
+        assert len(path) == expected_rows, mode
+        assert not any(torch.equal(a, b) for a, b in zip(path, path[1:])), mode
+
+
+def test_saved_file_gets_ordinary_permissions(tmp_path) -> None:
+    import stat
+
+    snaps = WeightSnapshots()
+    X, y = make_linear_data(8, [1.0], seed=0)
+    fit(LinearNet(1), X, y, epochs=1, lr=0.1, callbacks=[snaps])
+    umask = os.umask(0o022)
+    try:
+        mode = stat.S_IMODE(snaps.save(tmp_path / "s.npz").stat().st_mode)
+    finally:
+        os.umask(umask)
+    assert mode == 0o644

@@ -304,3 +304,12 @@ def test_point_by_point_history_shapes_match_fit() -> None:
     assert len(history.step_loss) == 4 * 6 * 3
     assert len(history.epoch_loss) == 5 and len(history.running_loss) == 4
     assert history.step_epochs()[-1] == 4.0
+
+
+def test_numpy_scalar_learning_rate_is_accepted() -> None:
+
+
+    X, y = make_linear_data(8, [1.0], seed=0)
+    a = fit(LinearNet(1), X, y, epochs=2, lr=np.float32(0.1))
+    b = fit(LinearNet(1), X, y, epochs=2, lr=float(np.float32(0.1)))
+    assert a.epoch_loss == b.epoch_loss
