@@ -21,6 +21,17 @@ from .landscape import (
     mse,
 )
 from .model import DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
+from .restarts import (
+    Restarts,
+    barrier,
+    basin,
+    basin_changes,
+    ridge_crossing,
+    ridge_loss,
+    run_restarts,
+    split_epochs,
+    start_loss_floor,
+)
 from .snapshots import WeightSnapshots
 from .train import dataset_loss, fit, train_point_by_point
 
@@ -30,7 +41,11 @@ __all__ = [
     "DeepLinearNet",
     "History",
     "LinearNet",
+    "Restarts",
     "WeightSnapshots",
+    "barrier",
+    "basin",
+    "basin_changes",
     "boundaries_equal",
     "counting_calls",
     "dataset_loss",
@@ -51,10 +66,15 @@ __all__ = [
     "make_series_data",
     "mse",
     "reinitialize",
+    "ridge_crossing",
+    "ridge_loss",
     "run_modes",
+    "run_restarts",
     "sample_order",
     "set_flat_weights",
     "sliding_window_loss",
+    "split_epochs",
+    "start_loss_floor",
     "stream_loss",
     "train_point_by_point",
 ]
