@@ -1,4 +1,4 @@
-"""Instructor slider for notebook 04: K random restarts against one continued run, at equal compute."""
+"""Figures for notebook 04: the two basins in weight space, and a slider over the number of restarts."""
 
 from __future__ import annotations
 
@@ -6,11 +6,39 @@ from collections.abc import Callable
 
 import numpy as np
 import torch
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import nn
 
+from .landscape import least_squares
 from .restarts import Restarts, basin, run_restarts, split_epochs
 from .widgets import LivePlot, int_slider
+
+
+def plot_basins(ax: Axes, restarts: Restarts, one_run: Restarts, X: torch.Tensor, y: torch.Tensor) -> None:
+    """One-hidden-unit deep-linear weights seen as (W1 along p*, w2): the minima are the curve x * w2 = |p*|.
+
+    ``p*`` is the least-squares solution; a minimum has ``w2 * W1 = p*``, so the minima form two
+    branches, one per basin, on either side of the ridge ``w2 = 0``.
+    """
+    best = least_squares(X, y, bias=False)
+    direction, size = best / np.linalg.norm(best), float(np.linalg.norm(best))
+    every = torch.cat([restarts.initial_weights, restarts.final_weights, one_run.epoch_weights[0]]).double().numpy()
+    top = 1.1 * float(np.abs(every[:, -1]).max())
+    for sign in (1.0, -1.0):
+        w2 = sign * np.linspace(size / (1.1 * float(np.abs(every[:, :-1] @ direction).max())), top, 200)
+        ax.plot(size / w2, w2, color="0.75", lw=4, zorder=1, label="minima (w2 W1 = p*)" if sign > 0 else None)
+    ax.axhline(0.0, color="k", lw=0.8, label="ridge w2 = 0 (loss = mean y^2)")
+    starts, ends = restarts.initial_weights.double().numpy(), restarts.final_weights.double().numpy()
+    ax.scatter(starts[:, :-1] @ direction, starts[:, -1], s=12, color="0.5", zorder=2, label="restart starts")
+    for side, colour in ((1, "C2"), (-1, "C1")):
+        chosen = basin(ends) == side
+        ax.scatter(ends[chosen, :-1] @ direction, ends[chosen, -1], s=30, color=colour, zorder=3,
+                   label=f"restart ends, w2 {'>' if side > 0 else '<'} 0")
+    path = one_run.epoch_weights[0].double().numpy()
+    ax.plot(path[:, :-1] @ direction, path[:, -1], "-", color="C0", lw=1.5, zorder=4, label="one run (every epoch)")
+    ax.plot(path[0, :-1] @ direction, path[0, -1], "ks", ms=5, zorder=5)
+    ax.set(xlabel="W1 along p* (the least-squares direction)", ylabel="w2 (its sign is the basin)")
 
 
 def restarts_explorer(
@@ -27,18 +55,18 @@ def restarts_explorer(
     long = run_restarts(model_factory, X, y, restarts=1, epochs=total_epochs, lr=lr, batch_size=batch_size, seed=seed)
     figure = Figure(figsize=(10, 3.6), layout="constrained")
     left, right = figure.subplots(1, 2)
-    left.plot(*long.curve(), lw=2, color="C0", label=f"one run of {total_epochs} epochs")
+    left.plot(*long.curve(), lw=3, color="C0", label=f"one run of {total_epochs} epochs")
     (loss_line,) = left.plot([], [], lw=1, color="C3", label="K restarts, end to end")
     (walls_left,) = left.plot([], [], color="0.5", lw=0.8, ls=":")
     left.set(xlabel="epoch (dotted: a restart begins)", ylabel="full-dataset loss (MSE)", yscale="log",
              xlim=(0, total_epochs))
-    left.legend(fontsize=8, loc="upper right")
-    right.plot(*long.weight_curve(-1), lw=2, color="C0", label="one run")
+    left.legend(fontsize=8, loc="upper center", ncol=2)
+    right.plot(*long.weight_curve(-1), lw=3, color="C0", label="one run")
     (w2_line,) = right.plot([], [], lw=1, color="C3", label="restarts")
     (walls_right,) = right.plot([], [], color="0.5", lw=0.8, ls=":")
     right.axhline(0.0, color="k", lw=0.8, label="ridge w2 = 0")
     right.set(xlabel="epoch (dotted: a restart begins)", ylabel="w2 (its sign is the basin)", xlim=(0, total_epochs))
-    right.legend(fontsize=8, loc="upper right")
+    right.legend(fontsize=8, loc="upper center", ncol=3)
     cache: dict[int, Restarts] = {}
 
     def update(restarts: int) -> None:
@@ -52,7 +80,7 @@ def restarts_explorer(
         walls_left.set_data(walls, np.tile([1e-9, 1e9, np.nan], len(walls) // 3))
         walls_right.set_data(walls, np.tile([-1e9, 1e9, np.nan], len(walls) // 3))
         for ax, values in ((left, result.curve()[1]), (right, result.weight_curve(-1)[1])):
-            ax.set_ylim(*_limits(np.concatenate([values, ax.lines[0].get_ydata()]), log=ax is left))
+            ax.set_ylim(*_limits(np.concatenate([values, ax.lines[0].get_ydata(), [0.0]]), log=ax is left))
         sizes = sorted(set(result.epochs))
         left.set_title(f"K = {restarts} restarts x {'/'.join(map(str, sizes))} epochs = {sum(result.epochs)} epochs; "
                        f"best restart {min(result.end_losses):.3g}, one run {long.end_losses[0]:.3g}", fontsize=9)
@@ -64,9 +92,11 @@ def restarts_explorer(
 
 
 def _limits(values: np.ndarray, *, log: bool) -> tuple[float, float]:
+    """Y-limits with headroom above the data for the legend (the ridge w2 = 0 always in view)."""
     finite = values[np.isfinite(values)]
     if log:
-        return float(finite.min()) / 2, float(finite.max()) * 2
-    margin = 0.05 * (float(finite.max() - finite.min()) or 1.0)
-    return float(finite.min()) - margin, float(finite.max()) + margin
+        finite = finite[finite > 0]
+        return float(finite.min()) / 2, float(finite.max()) * 30
+    span = float(finite.max() - finite.min()) or 1.0
+    return float(finite.min()) - 0.05 * span, float(finite.max()) + 0.35 * span
 
