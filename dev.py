@@ -51,7 +51,7 @@ def test(pytest_args: list[str]) -> int:
     run(PYTHON, "-m", "ruff", "check", "epochlab", "tests", "benchmarks", "notebooks", "dev.py")
     run(PYTHON, "-m", "mypy", "epochlab")
     # Exit code 5 means pytest collected nothing: that is a failure here, never a pass.
-    result = subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT)
+    result = subprocess.run([str(PYTHON), "-m", "pytest", "--durations=40", *pytest_args], cwd=ROOT)
     if result.returncode == 5:
         print("dev.py test: pytest collected no tests; failing on purpose", file=sys.stderr)
         return 1
