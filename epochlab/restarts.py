@@ -26,6 +26,10 @@ from .model import flat_weights
 from .snapshots import WeightSnapshots
 from .train import fit
 
+#: Restart r draws its weights from seed ``seed + r * SEED_STRIDE``: restart 0 uses ``seed`` itself, and
+#: runs with different seeds (below the stride) never share a restart.
+SEED_STRIDE = 1_000_003
+
 
 @dataclass
 class Restarts:
@@ -100,7 +104,7 @@ def run_restarts(
     seed: int = 0,
     optimizer: str = "sgd",
 ) -> Restarts:
-    """Restart ``r`` is ``model_factory(seed + r)`` trained by ``fit`` for ``epochs`` (or ``epochs[r]``) epochs.
+    """Restart ``r`` is ``model_factory(seed + r * SEED_STRIDE)``, trained by ``fit`` for ``epochs`` (or ``epochs[r]``).
 
     Every restart sees the same data order (``fit(seed=seed)``), so restart 0 and one long run from
     ``model_factory(seed)`` share their first epochs exactly; only the initial weights differ between restarts.
@@ -114,14 +118,14 @@ def run_restarts(
         raise ValueError(f"Invalid epochs: {epochs!r} (expected ints >= 1)")
     histories, weights, seeds = [], [], []
     for r, n_epochs in enumerate(per_restart):
-        model = model_factory(seed + r)
+        model = model_factory(seed + r * SEED_STRIDE)
         snapshots = WeightSnapshots(every="epoch")
         start = flat_weights(model)
         histories.append(fit(model, X, y, epochs=n_epochs, lr=lr, batch_size=batch_size, seed=seed,
                              optimizer=optimizer, callbacks=[snapshots]))
         ends = [snapshots.epoch_end(k) for k in range(1, histories[-1].epochs_completed + 1)]
         weights.append(torch.stack([start, *ends]))
-        seeds.append(seed + r)
+        seeds.append(seed + r * SEED_STRIDE)
     return Restarts(histories=histories, seeds=seeds, epoch_weights=weights)
 
 

@@ -8,6 +8,7 @@ import torch
 
 from epochlab import DeepLinearNet, dataset_loss, fit, flat_weights, make_linear_data, set_flat_weights
 from epochlab.restarts import (
+    SEED_STRIDE,
     barrier,
     basin,
     basin_changes,
@@ -55,10 +56,10 @@ def test_split_epochs_is_even_and_adds_up() -> None:
 def test_each_restart_is_gradient_descent_from_its_own_seed(data) -> None:
     X, y = data
     result = run_restarts(factory, X, y, restarts=3, epochs=[5, 6, 7], lr=0.05, seed=10)
-    assert result.seeds == [10, 11, 12] and result.epochs == [5, 6, 7] and result.steps == 18
+    assert result.seeds == [10, 10 + SEED_STRIDE, 10 + 2 * SEED_STRIDE] and result.epochs == [5, 6, 7] and result.steps == 18
     for r, seed in enumerate(result.seeds):
         start = flat_weights(factory(seed))
-        assert torch.equal(result.initial_weights[r], start), "a restart must start from model_factory(seed + r)"
+        assert torch.equal(result.initial_weights[r], start), "restart r must start from its own seed"
         expected = hand_gd(X, y, start, lr=0.05, steps=result.epochs[r])
         np.testing.assert_allclose(result.epoch_weights[r].double().numpy(), expected, rtol=1e-5, atol=1e-6)
         losses = [dataset_loss(_net_with(w), X, y) for w in result.epoch_weights[r]]
