@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / ".epochlab-installed"
 
 
 def run(*args: str | Path) -> None:
@@ -38,12 +37,13 @@ def ensure_environment(extras: str) -> None:
         print(f"Creating a virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     inputs = b"".join((ROOT / name).read_bytes() for name in ("pyproject.toml", "constraints.txt"))
-    wanted = hashlib.sha256(inputs + extras.encode()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    wanted = hashlib.sha256(inputs).hexdigest()
+    stamp = VENV / f".epochlab-installed-{extras.replace(',', '-')}"  # one per extras: lab and test don't undo each other
+    if stamp.exists() and stamp.read_text() == wanted:
         return
     run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     run(PYTHON, "-m", "pip", "install", "--quiet", "-c", "constraints.txt", "-e", f".[{extras}]")
-    STAMP.write_text(wanted)
+    stamp.write_text(wanted)
 
 
 def test(pytest_args: list[str]) -> int:
@@ -65,7 +65,9 @@ def main(argv: list[str]) -> int:
             return test(argv[1:])
         if command == "lab":
             ensure_environment("notebooks")
-            os.execv(PYTHON, [str(PYTHON), "-m", "jupyter", "lab", str(ROOT / "notebooks"), *argv[1:]])
+            # JupyterLab refuses to start as root unless told; containers and CI machines often are root.
+            as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+            os.execv(PYTHON, [str(PYTHON), "-m", "jupyter", "lab", str(ROOT / "notebooks"), *as_root, *argv[1:]])
         if command == "voila":
             ensure_environment("notebooks")
             notebook = ROOT / "notebooks" / "11_instructor_dashboard.ipynb"
