@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,16 @@ class History:
     step_loss: list[float] = field(default_factory=list)
     running_loss: list[float] = field(default_factory=list)
     diverged: bool = False
+
+    def mark_diverged(self, epoch: int, step: int, *, stacklevel: int) -> None:
+        """Record that the loss became non-finite, and warn naming the learning rate."""
+        self.diverged = True
+        warnings.warn(
+            f"Training diverged at epoch {epoch}, iteration {step}: the loss is not finite. "
+            f"The learning rate lr={self.lr:g} is too large for this data.",
+            RuntimeWarning,
+            stacklevel=stacklevel + 1,
+        )
 
     @property
     def epochs_completed(self) -> int:

@@ -10,7 +10,6 @@ weight vector it moves through. ``tests/test_fastlinear.py`` checks it against `
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -124,12 +123,6 @@ def _loss(Xa: np.ndarray, target: np.ndarray, w: np.ndarray) -> float:
 
 
 def _diverged(model: LinearNet, history: History, trace: Trace, w: np.ndarray, epoch: int, step: int) -> tuple[History, Trace]:
-    history.diverged = True
-    warnings.warn(
-        f"Training diverged at epoch {epoch}, iteration {step}: the loss is not finite. "
-        f"The learning rate lr={history.lr:g} is too large for this data.",
-        RuntimeWarning,
-        stacklevel=4,  # _diverged <- _run <- fast_fit: point at the caller's line
-    )
+    history.mark_diverged(epoch, step, stacklevel=4)  # _diverged <- _run <- fast_fit: point at the caller's line
     set_flat_weights(model, torch.from_numpy(w.copy()))
     return history, trace

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Callable, Sequence
 
 import torch
@@ -164,13 +163,7 @@ def _train(
 
 
 def _diverged(model: nn.Module, history: History, callbacks: Sequence[Callback], epoch: int, step: int) -> History:
-    history.diverged = True
-    warnings.warn(
-        f"Training diverged at epoch {epoch}, iteration {step}: the loss is not finite. "
-        f"The learning rate lr={history.lr:g} is too large for this data.",
-        RuntimeWarning,
-        stacklevel=4,  # _diverged <- _train <- fit: point at the caller's line
-    )
+    history.mark_diverged(epoch, step, stacklevel=4)  # _diverged <- _train <- fit: point at the caller's line
     for cb in callbacks:
         cb.on_fit_end(model, history)
     return history
