@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,6 +21,9 @@ class History:
     the full-dataset loss at the end of epoch ``k``. ``step_loss`` is the mini-batch loss of
     every iteration in order, computed before that iteration's update. ``running_loss[k-1]``
     is the mean mini-batch loss over epoch ``k`` (what progress bars print; reset every epoch).
+    ``epoch_lr[k-1]`` is the learning rate used in epoch ``k``. ``val_loss`` is like ``epoch_loss``
+    on the validation set (empty without one). A callback sets ``stop_requested`` to end training
+    after the current epoch (``fit`` checks it after ``on_epoch_end``; see ``EarlyStopping``).
     """
 
     steps_per_epoch: int
@@ -31,13 +35,17 @@ class History:
     step_loss: list[float] = field(default_factory=list)
     running_loss: list[float] = field(default_factory=list)
     diverged: bool = False
+    epoch_lr: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    stop_requested: bool = False
 
     def mark_diverged(self, epoch: int, step: int, *, stacklevel: int) -> None:
         """Record that the loss became non-finite, and warn naming the learning rate."""
         self.diverged = True
+        lr = self.epoch_lr[-1] if self.epoch_lr else self.lr  # the rate in force (a schedule may have changed it)
         warnings.warn(
             f"Training diverged at epoch {epoch}, iteration {step}: the loss is not finite. "
-            f"The learning rate lr={self.lr:g} is too large for this data.",
+            f"The learning rate lr={lr:g} is too large for this data.",
             RuntimeWarning,
             stacklevel=stacklevel + 1,
         )
@@ -45,6 +53,17 @@ class History:
     @property
     def epochs_completed(self) -> int:
         return len(self.epoch_loss) - 1
+
+    def best_epoch(self, metric: str = "val_loss") -> int:
+        """The epoch (0: the starting weights) whose end had the lowest finite ``metric``; ties go to the earliest."""
+        if metric not in ("val_loss", "epoch_loss"):
+            raise ValueError(f"Invalid metric: {metric!r} (expected 'val_loss' or 'epoch_loss')")
+        values = getattr(self, metric)
+        finite = [k for k, value in enumerate(values) if math.isfinite(value)]
+        if not finite:
+            hint = " (pass validation=(X_val, y_val) to fit)" if metric == "val_loss" else ""
+            raise ValueError(f"Invalid metric: no finite {metric} was recorded{hint}")
+        return min(finite, key=lambda k: values[k])
 
     def step_epochs(self) -> list[float]:
         """Each iteration's position in epochs (iteration ``i`` ends at ``(i+1)/steps_per_epoch``)."""

@@ -12,40 +12,57 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 BETWEEN_EPOCHS = ("keep", "reset", "reinit")
 
 
-def check_training_args(*, epochs: int, lr: float, optimizer: str, between_epochs: str) -> None:
+def check_training_args(
+    *, epochs: int, lr: float, optimizer: str | torch.optim.Optimizer, between_epochs: str
+) -> None:
     """Raise ``ValueError`` naming the first invalid training argument."""
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 0)")
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"Invalid learning rate: lr={lr!r} (expected a finite number > 0)")
-    if optimizer not in OPTIMIZERS:
+    if not isinstance(optimizer, torch.optim.Optimizer) and optimizer not in OPTIMIZERS:  # an instance: see optim.py
         raise ValueError(f"Invalid optimizer: {optimizer!r} (expected one of {OPTIMIZERS})")
     if between_epochs not in BETWEEN_EPOCHS:
         raise ValueError(f"Invalid between_epochs: {between_epochs!r} (expected one of {BETWEEN_EPOCHS})")
 
 
-def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> int:
-    """Validate ``(X, y)`` against each other and the model; return the number of samples."""
+def check_data(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, names: tuple[str, str] = ("X", "y")) -> int:
+    """Validate ``(X, y)`` against each other and the model; return the number of samples.
+
+    ``names`` are what the messages call the two tensors (e.g. ``("validation X", "validation y")``).
+    """
+    xn, yn = names
     if not isinstance(X, torch.Tensor) or X.ndim != 2:
-        raise ValueError(f"Invalid X: expected a 2-D tensor (n_samples, n_features), got {_describe(X)}")
+        raise ValueError(f"Invalid {xn}: expected a 2-D tensor (n_samples, n_features), got {_describe(X)}")
     if not isinstance(y, torch.Tensor) or y.ndim != 2 or y.shape[1] != 1:
-        raise ValueError(f"Invalid y: expected a 2-D tensor (n_samples, 1), got {_describe(y)}")
+        raise ValueError(f"Invalid {yn}: expected a 2-D tensor (n_samples, 1), got {_describe(y)}")
     if len(X) != len(y):
-        raise ValueError(f"Invalid X, y: X has {len(X)} samples but y has {len(y)}")
+        raise ValueError(f"Invalid {xn}, {yn}: {xn} has {len(X)} samples but {yn} has {len(y)}")
     if len(X) == 0:
-        raise ValueError("Invalid X: the dataset is empty")
+        raise ValueError(f"Invalid {xn}: the dataset is empty")
     expected = getattr(model, "n_features", None)
     if expected is not None and X.shape[1] != expected:
-        raise ValueError(f"Invalid X: {X.shape[1]} features, but the model expects n_features={expected}")
+        raise ValueError(f"Invalid {xn}: {X.shape[1]} features, but the model expects n_features={expected}")
     dtype = next(model.parameters()).dtype
-    for name, tensor in (("X", X), ("y", y)):
+    for name, tensor in ((xn, X), (yn, y)):
         if tensor.dtype != dtype:
             raise ValueError(f"Invalid {name}: dtype {tensor.dtype}, but the model's weights are {dtype}")
     if not torch.isfinite(X).all():
-        raise ValueError("Invalid X: it contains NaN or infinite values")
+        raise ValueError(f"Invalid {xn}: it contains NaN or infinite values")
     if not torch.isfinite(y).all():
-        raise ValueError("Invalid y: it contains NaN or infinite values")
+        raise ValueError(f"Invalid {yn}: it contains NaN or infinite values")
     return len(X)
+
+
+def check_validation(model: nn.Module, validation: object) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """``None``, or a pair ``(X_val, y_val)`` checked like ``(X, y)``, every message naming ``validation``."""
+    if validation is None:
+        return None
+    if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+        raise ValueError(f"Invalid validation: expected a pair (X_val, y_val) or None, got {_describe(validation)}")
+    X_val, y_val = validation
+    check_data(model, X_val, y_val, names=("validation X", "validation y"))
+    return X_val, y_val
 
 
 def _describe(value: object) -> str:

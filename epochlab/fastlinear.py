@@ -37,7 +37,11 @@ def fast_fit(
     model: LinearNet, X: torch.Tensor, y: torch.Tensor, *, epochs: int, lr: float, batch_size: int | None = None,
     shuffle: bool = True, seed: int = 0, between_epochs: str = "keep", drop_last: bool = False,
 ) -> tuple[History, Trace]:
-    """:func:`epochlab.fit` with ``optimizer="sgd"``, in numpy; the model ends with the same weights."""
+    """:func:`epochlab.fit` with ``optimizer="sgd"``, in numpy; the model ends with the same weights.
+
+    fit's other options (``optimizer``, ``lr_schedule``, ``validation``, ...) are not parameters here:
+    passing one is a ``TypeError`` naming it, never silently ignored.
+    """
     n_samples = check_data(model, X, y)
     batch_size = n_samples if batch_size is None else batch_size
     check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs=between_epochs)
@@ -95,6 +99,7 @@ def _run(
                 reinitialize(model, reinit_generator)  # the very draw fit makes, from the same generator
                 w = flat_weights(model).numpy().astype(np.float32)
             trace.starts.append(w.copy())
+            history.epoch_lr.append(float(history.lr))  # as fit records it (no lr_schedule here)
             epoch_sum, epoch_count = 0.0, 0
             for batch in schedule(epoch):
                 xb, residual = Xa[batch], Xa[batch] @ w - target[batch]

@@ -10,9 +10,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from .callbacks import Callback, History
-from .checks import OPTIMIZERS, check_data, check_training_args
+from .checks import check_data, check_training_args, check_validation
 from .data import epoch_batches, make_generator
 from .model import flat_weights, reinitialize, set_flat_weights
+from .optim import epoch_rates, make_optimizer, resolve_optimizer
 
 _REINIT_SEED_OFFSET = 1_000_003
 
@@ -27,10 +28,13 @@ def fit(
     batch_size: int | None = None,
     shuffle: bool = True,
     seed: int = 0,
-    optimizer: str = "sgd",
+    optimizer: str | torch.optim.Optimizer = "sgd",
     between_epochs: str = "keep",
     drop_last: bool = False,
     callbacks: Sequence[Callback] = (),
+    reset_optimizer_each_epoch: bool = False,
+    lr_schedule: Callable[[int], float] | None = None,
+    validation: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mean-squared error, continuing from its current weights.
 
@@ -40,10 +44,21 @@ def fit(
     every real framework does), ``"reset"`` restores the weights this call started from, and
     ``"reinit"`` draws fresh random weights (a new draw each time). A non-finite loss stops
     training: ``history.diverged`` is set, a warning names the learning rate, and fit returns.
+
+    ``optimizer`` may also be a ``torch.optim.Optimizer`` built on exactly this model's parameters
+    (with learning rate ``lr`` unless ``lr_schedule`` is given): a second call then continues with
+    its momentum / Adam state. ``"reset"`` and ``"reinit"`` clear that state at each boundary, as a
+    fresh optimizer would; ``reset_optimizer_each_epoch`` clears it at every epoch start (weights
+    kept). ``lr_schedule(epoch)`` (epochs of this call, from 1) sets each epoch's learning rate
+    (``history.epoch_lr``). ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
     """
     n_samples = check_data(model, X, y)
     batch_size = n_samples if batch_size is None else batch_size
     check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs)
+    if not isinstance(reset_optimizer_each_epoch, bool):
+        raise ValueError(f"Invalid reset_optimizer_each_epoch: {reset_optimizer_each_epoch!r} (expected a bool)")
+    rates = epoch_rates(lr_schedule, lr, epochs)
+    validation = check_validation(model, validation)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
         raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples}, or None)")
     order_generator = make_generator(seed)
@@ -53,8 +68,9 @@ def fit(
 
     steps = n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
     history = History(steps_per_epoch=steps, batch_size=batch_size, n_samples=n_samples, lr=lr, drop_last=drop_last)
-    return _train(model, X, y, schedule, history, epochs=epochs, optimizer=optimizer,
-                  between_epochs=between_epochs, seed=seed, callbacks=callbacks)
+    opt = resolve_optimizer(optimizer, model, lr, scheduled=lr_schedule is not None)
+    return _train(model, X, y, schedule, history, opt=opt, rates=rates, between_epochs=between_epochs, seed=seed,
+                  callbacks=callbacks, reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation)
 
 
 def train_point_by_point(
@@ -82,19 +98,8 @@ def train_point_by_point(
         return [point for point in points for _ in range(steps_per_point)]
 
     history = History(steps_per_epoch=n_samples * steps_per_point, batch_size=1, n_samples=n_samples, lr=lr)
-    return _train(model, X, y, schedule, history, epochs=epochs, optimizer="sgd",
-                  between_epochs="keep", seed=0, callbacks=callbacks)
-
-
-def make_optimizer(name: str, params: Sequence[nn.Parameter] | object, lr: float) -> torch.optim.Optimizer:
-    """``"sgd"``, ``"momentum"`` (SGD with momentum 0.9) or ``"adam"``."""
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr)  # type: ignore[arg-type]
-    if name == "momentum":
-        return torch.optim.SGD(params, lr=lr, momentum=0.9)  # type: ignore[arg-type]
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)  # type: ignore[arg-type]
-    raise ValueError(f"Invalid optimizer: {name!r} (expected one of {OPTIMIZERS})")
+    return _train(model, X, y, schedule, history, opt=make_optimizer("sgd", model.parameters(), lr),
+                  rates=[float(lr)] * epochs, between_epochs="keep", seed=0, callbacks=callbacks)
 
 
 @torch.no_grad()
@@ -110,29 +115,36 @@ def _train(
     schedule: Callable[[int], list[torch.Tensor]],
     history: History,
     *,
-    epochs: int,
-    optimizer: str,
+    opt: torch.optim.Optimizer,
+    rates: list[float],
     between_epochs: str,
     seed: int,
     callbacks: Sequence[Callback],
+    reset_optimizer_each_epoch: bool = False,
+    validation: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> History:
-    lr = history.lr
     start_weights = flat_weights(model)
     # Its own stream: never shifts the data order, never repeats LinearNet(seed=seed+1)'s weights (as seed+1 did).
     reinit_generator = make_generator(seed + _REINIT_SEED_OFFSET)
-    opt = make_optimizer(optimizer, model.parameters(), lr)
     history.epoch_loss.append(dataset_loss(model, X, y))
+    if validation is not None:
+        history.val_loss.append(dataset_loss(model, *validation))
     for cb in callbacks:
         cb.on_fit_start(model, history)
     step = 0
-    for epoch in range(1, epochs + 1):
+    for epoch, lr in enumerate(rates, start=1):
         # The epoch boundary: under "keep" (the real thing) nothing at all happens here.
         if epoch > 1 and between_epochs == "reset":
             set_flat_weights(model, start_weights)
-            opt = make_optimizer(optimizer, model.parameters(), lr)
+            opt.state.clear()  # as a freshly built optimizer: no momentum or Adam moments carried over
         elif epoch > 1 and between_epochs == "reinit":
             reinitialize(model, reinit_generator)
-            opt = make_optimizer(optimizer, model.parameters(), lr)
+            opt.state.clear()
+        if reset_optimizer_each_epoch:
+            opt.state.clear()  # the optimizer forgets; the weights are kept
+        for group in opt.param_groups:
+            group["lr"] = lr  # the same every epoch unless an lr_schedule says otherwise
+        history.epoch_lr.append(lr)
         for cb in callbacks:
             cb.on_epoch_start(epoch, model, history)
         epoch_sum, epoch_count = 0.0, 0
@@ -155,8 +167,12 @@ def _train(
             return _diverged(model, history, callbacks, epoch, step)
         history.epoch_loss.append(end_loss)
         history.running_loss.append(epoch_sum / epoch_count)
+        if validation is not None:
+            history.val_loss.append(dataset_loss(model, *validation))
         for cb in callbacks:
             cb.on_epoch_end(epoch, model, history)
+        if history.stop_requested:  # a callback (e.g. EarlyStopping) asked to end training here
+            break
     for cb in callbacks:
         cb.on_fit_end(model, history)
     return history

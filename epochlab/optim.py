@@ -1,0 +1,63 @@
+"""Optimizers for ``fit``: built by name or passed in (so their state outlives one call), and the per-epoch lr."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable
+
+import torch
+from torch import nn
+
+from .checks import OPTIMIZERS
+
+
+def make_optimizer(name: str, params: Iterable[nn.Parameter] | object, lr: float) -> torch.optim.Optimizer:
+    """``"sgd"``, ``"momentum"`` (SGD with momentum 0.9) or ``"adam"``."""
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr)  # type: ignore[arg-type]
+    if name == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=0.9)  # type: ignore[arg-type]
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr)  # type: ignore[arg-type]
+    raise ValueError(f"Invalid optimizer: {name!r} (expected one of {OPTIMIZERS})")
+
+
+def resolve_optimizer(
+    optimizer: str | torch.optim.Optimizer, model: nn.Module, lr: float, *, scheduled: bool
+) -> torch.optim.Optimizer:
+    """A fresh optimizer for a name; an instance is checked (bound to exactly ``model``'s parameters) and reused.
+
+    A reused instance keeps its state (momentum buffers, Adam moments). Its learning rate must be
+    ``lr`` so that ``History.lr`` and the divergence warning tell the truth, unless ``scheduled``
+    (an ``lr_schedule`` then sets the rate before the first step anyway).
+    """
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        return make_optimizer(optimizer, model.parameters(), lr)
+    bound = [p for group in optimizer.param_groups for p in group["params"]]
+    params = list(model.parameters())
+    if len(bound) != len(params) or {id(p) for p in bound} != {id(p) for p in params}:
+        raise ValueError(
+            f"Invalid optimizer: it holds {len(bound)} parameter tensors that are not exactly the model's "
+            f"{len(params)} (build it from model.parameters() of this model)"
+        )
+    rates = sorted({float(group["lr"]) for group in optimizer.param_groups})
+    if not scheduled and rates != [float(lr)]:
+        raise ValueError(f"Invalid lr: lr={lr!r}, but the optimizer's learning rate is {rates} (pass the same value)")
+    return optimizer
+
+
+def epoch_rates(lr_schedule: Callable[[int], float] | None, lr: float, epochs: int) -> list[float]:
+    """The learning rate of epochs 1..``epochs``: ``lr`` throughout, or ``lr_schedule(epoch)``, each checked."""
+    if lr_schedule is None:
+        return [float(lr)] * epochs
+    if not callable(lr_schedule):
+        raise ValueError(f"Invalid lr_schedule: {lr_schedule!r} (expected a function epoch -> learning rate, or None)")
+    rates: list[float] = []
+    for epoch in range(1, epochs + 1):
+        rate = lr_schedule(epoch)
+        # Checked before any step: a bad value fails the call, never half-way through training.
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not math.isfinite(rate) or rate <= 0:
+            raise ValueError(f"Invalid lr_schedule: it returned {rate!r} for epoch {epoch} (expected a finite number > 0)")
+        rates.append(float(rate))
+    return rates
