@@ -114,3 +114,23 @@ def epoch_batches(
     if drop_last and len(batches[-1]) < batch_size:
         batches.pop()
     return batches
+
+
+def kfold_indices(n_samples: int, k: int, *, seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """``k`` pairs ``(train, val)`` of sorted index tensors: the ``val`` folds are disjoint and cover every sample.
+
+    Samples are assigned to folds by a ``randperm`` from ``make_generator(seed)``; fold sizes differ
+    by at most one (the first ``n_samples % k`` folds get the extra sample); ``train`` is the rest.
+    """
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 2:
+        raise ValueError(f"Invalid n_samples: {n_samples!r} (expected an int >= 2)")
+    if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= n_samples:
+        raise ValueError(f"Invalid k: {k!r} (expected an int in 2..{n_samples})")
+    order = torch.randperm(n_samples, generator=make_generator(seed))
+    sizes = [n_samples // k + (1 if fold < n_samples % k else 0) for fold in range(k)]
+    folds = []
+    for val in torch.split(order, sizes):
+        in_val = torch.zeros(n_samples, dtype=torch.bool)
+        in_val[val] = True
+        folds.append((torch.nonzero(~in_val).reshape(-1), torch.sort(val).values))
+    return folds
