@@ -1,9 +1,11 @@
 """epochlab: what happens between epochs, shown with evidence you can re-run."""
 
 from .callbacks import Callback, History
+from .callbacks_extra import EarlyStopping, Progress, RestoreBest
 from .data import (
     epoch_batches,
     iterations_per_epoch,
+    kfold_indices,
     make_generator,
     make_linear_data,
     make_rising_series_data,
@@ -39,9 +41,12 @@ __all__ = [
     "Callback",
     "Dashboard",
     "DeepLinearNet",
+    "EarlyStopping",
     "History",
     "LinearNet",
+    "Progress",
     "Restarts",
+    "RestoreBest",
     "WeightSnapshots",
     "barrier",
     "basin",
@@ -56,6 +61,7 @@ __all__ = [
     "grid_minima",
     "hessian",
     "iterations_per_epoch",
+    "kfold_indices",
     "least_squares",
     "loss_along_line",
     "loss_grid",
