@@ -21,7 +21,7 @@ from torch import nn
 from .callbacks import History
 from .data import make_generator
 from .landscape import gd_recurrence, hessian, least_squares, loss_grid, lr_threshold, mse
-from .model import LinearNet
+from .model import LinearNet, flat_weights
 from .plots import plot_trajectory
 from .snapshots import WeightSnapshots
 from .train import fit
@@ -58,8 +58,7 @@ def autograd_hessian(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> np.n
             chunks[name], offset = flat[offset : offset + size].reshape(shape), offset + size
         return torch.nn.functional.mse_loss(torch.func.functional_call(model, chunks, (X.double(),)), y.double())
 
-    flat = torch.cat([p.detach().reshape(-1) for p in params.values()]).double()
-    return torch.autograd.functional.hessian(loss_of, flat).numpy()
+    return torch.autograd.functional.hessian(loss_of, flat_weights(model).double()).numpy()
 
 
 def regime(lr: float, threshold: float) -> str:
@@ -82,13 +81,9 @@ class Descent:
 
 
 def walked_path(snapshots: WeightSnapshots, steps_per_epoch: int) -> tuple[np.ndarray, np.ndarray]:
-    """The start and the weights after every step, once each (a boundary capture repeats a step's weights)."""
-    first: dict[int, int] = {}
-    for index, step in enumerate(snapshots.steps):
-        first.setdefault(step, index)  # the first capture at each step count: no repeated boundary points
-    keep = [first[step] for step in sorted(first)]
-    path = snapshots.weights[keep].double().numpy()
-    epochs = np.array([math.ceil(snapshots.steps[i] / steps_per_epoch) for i in keep])
+    """The start and the weights after every step of a ``"keep"`` run, with the epoch of each (0: the start)."""
+    path = snapshots.trajectory().double().numpy()  # under "keep": row i holds the weights after step i
+    epochs = np.array([math.ceil(step / steps_per_epoch) for step in range(len(path))])
     return path, epochs
 
 
