@@ -22,7 +22,6 @@ from torch import nn
 
 from .callbacks import History
 from .landscape import hessian, least_squares, mse
-from .model import flat_weights
 from .snapshots import WeightSnapshots
 from .train import fit
 
@@ -116,16 +115,13 @@ def run_restarts(
         raise ValueError(f"Invalid epochs: {len(per_restart)} values for restarts={restarts}")
     if any(isinstance(e, bool) or not isinstance(e, int) or e < 1 for e in per_restart):
         raise ValueError(f"Invalid epochs: {epochs!r} (expected ints >= 1)")
-    histories, weights, seeds = [], [], []
-    for r, n_epochs in enumerate(per_restart):
-        model = model_factory(seed + r * SEED_STRIDE)
-        snapshots = WeightSnapshots(every="epoch")
-        start = flat_weights(model)
+    seeds = [seed + r * SEED_STRIDE for r in range(restarts)]
+    histories, weights = [], []
+    for restart_seed, n_epochs in zip(seeds, per_restart):
+        model, snapshots = model_factory(restart_seed), WeightSnapshots(every="epoch")
         histories.append(fit(model, X, y, epochs=n_epochs, lr=lr, batch_size=batch_size, seed=seed,
                              optimizer=optimizer, callbacks=[snapshots]))
-        ends = [snapshots.epoch_end(k) for k in range(1, histories[-1].epochs_completed + 1)]
-        weights.append(torch.stack([start, *ends]))
-        seeds.append(seed + r * SEED_STRIDE)
+        weights.append(snapshots.trajectory())  # the start, then every epoch end (keep: starts repeat ends)
     return Restarts(histories=histories, seeds=seeds, epoch_weights=weights)
 
 
