@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from .callbacks import History
+from .checks import check_int
 from .data import make_generator
 from .landscape import gd_recurrence, hessian, least_squares, loss_grid, lr_threshold, mse
 from .model import LinearNet, flat_weights
@@ -31,8 +32,7 @@ from .widgets import LivePlot, lr_slider
 def make_correlated_data(n_samples: int, weights: Sequence[float], *, correlation: float = 0.7, noise: float = 0.1,
                          seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Two standard-normal inputs with correlation ``correlation``, and ``y = X @ weights + noise``."""
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 2:
-        raise ValueError(f"Invalid n_samples: {n_samples!r} (expected an int >= 2)")
+    check_int("n_samples", n_samples, 2)
     if len(weights) != 2:
         raise ValueError(f"Invalid weights: {weights!r} (expected two numbers, one per input)")
     if not -1.0 < correlation < 1.0:

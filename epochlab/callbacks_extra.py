@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from .callbacks import Callback, History
+from .checks import check_int
 from .model import flat_weights, set_flat_weights
 
 MONITORS = ("val_loss", "epoch_loss")
@@ -65,8 +66,7 @@ class EarlyStopping(Callback):
     """
 
     def __init__(self, patience: int, *, monitor: str = "val_loss", min_delta: float = 0.0):
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"Invalid patience: {patience!r} (expected an int >= 1)")
+        check_int("patience", patience, 1)
         if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not math.isfinite(min_delta) or min_delta < 0:
             raise ValueError(f"Invalid min_delta: {min_delta!r} (expected a finite number >= 0)")
         self.patience, self.min_delta = patience, float(min_delta)
@@ -92,8 +92,7 @@ class Progress(Callback):
     """Print one short line every ``every`` epochs (and the last): epoch, loss, val loss, seconds since fit began."""
 
     def __init__(self, every: int = 1):
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"Invalid every: {every!r} (expected an int >= 1)")
+        check_int("every", every, 1)
         self.every = every
         self._start = 0.0
         self._printed = 0

@@ -1,4 +1,4 @@
-"""Argument checks shared by the training loops: every message names the argument at fault."""
+"""Argument checks shared by the library: every message names the argument at fault."""
 
 from __future__ import annotations
 
@@ -12,12 +12,27 @@ OPTIMIZERS = ("sgd", "momentum", "adam")
 BETWEEN_EPOCHS = ("keep", "reset", "reinit")
 
 
+def check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is an int in ``low..high`` (a bool is not an int here)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        expected = f"an int >= {low}" if high is None else f"an int in {low}..{high}"
+        raise ValueError(f"Invalid {name}: {value!r} (expected {expected})")
+
+
+def check_batch_size(batch_size: int | None, n_samples: int) -> int:
+    """``batch_size`` checked against ``n_samples``; ``None`` means the whole set (full-batch)."""
+    if batch_size is None:
+        return n_samples
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
+        raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples}, or None)")
+    return batch_size
+
+
 def check_training_args(
     *, epochs: int, lr: float, optimizer: str | torch.optim.Optimizer, between_epochs: str
 ) -> None:
     """Raise ``ValueError`` naming the first invalid training argument."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 0)")
+    check_int("epochs", epochs, 0)
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"Invalid learning rate: lr={lr!r} (expected a finite number > 0)")
     if not isinstance(optimizer, torch.optim.Optimizer) and optimizer not in OPTIMIZERS:  # an instance: see optim.py

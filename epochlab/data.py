@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import torch
 
+from .checks import check_int
+
 
 def make_generator(seed: int) -> torch.Generator:
     """A local random generator: the library never touches torch's global RNG."""
@@ -24,8 +26,7 @@ def make_linear_data(
     seed: int = 0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Return ``X`` (n_samples, len(weights)) and ``y = X @ weights + bias + noise`` (n_samples, 1)."""
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 1:
-        raise ValueError(f"Invalid n_samples: {n_samples!r} (expected an int >= 1)")
+    check_int("n_samples", n_samples, 1)
     w = torch.as_tensor(list(weights), dtype=torch.float32)
     if w.ndim != 1 or w.numel() == 0 or not torch.isfinite(w).all():
         raise ValueError(f"Invalid weights: {weights!r} (expected a non-empty list of finite numbers)")
@@ -49,8 +50,7 @@ def make_series_data(
     The clean series obeys ``x[m+1] = 1.2 x[m] - 0.5 x[m-1]`` (a damped oscillation), so a
     2-input linear net without bias fits every point exactly; ``noise`` breaks that.
     """
-    if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
-        raise ValueError(f"Invalid n_points: {n_points!r} (expected an int >= 2)")
+    check_int("n_points", n_points, 2)
     if not math.isfinite(noise) or noise < 0:
         raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
     generator = make_generator(seed)
@@ -75,8 +75,7 @@ def make_rising_series_data(
     ``x[0]`` is drawn in [0.1, 0.5]; for ``ratio <= 0.8`` every input pair then has a squared
     norm above 0.2, so no point is too small for SGD at lr=0.01 to fit (unlike a decaying series).
     """
-    if isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 2:
-        raise ValueError(f"Invalid n_points: {n_points!r} (expected an int >= 2)")
+    check_int("n_points", n_points, 2)
     if not 0 < ratio < 1:
         raise ValueError(f"Invalid ratio: {ratio!r} (expected a number in (0, 1))")
     if not math.isfinite(noise) or noise < 0:
@@ -122,10 +121,8 @@ def kfold_indices(n_samples: int, k: int, *, seed: int) -> list[tuple[torch.Tens
     Samples are assigned to folds by a ``randperm`` from ``make_generator(seed)``; fold sizes differ
     by at most one (the first ``n_samples % k`` folds get the extra sample); ``train`` is the rest.
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < 2:
-        raise ValueError(f"Invalid n_samples: {n_samples!r} (expected an int >= 2)")
-    if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= n_samples:
-        raise ValueError(f"Invalid k: {k!r} (expected an int in 2..{n_samples})")
+    check_int("n_samples", n_samples, 2)
+    check_int("k", k, 2, n_samples)
     order = torch.randperm(n_samples, generator=make_generator(seed))
     sizes = [n_samples // k + (1 if fold < n_samples % k else 0) for fold in range(k)]
     folds = []

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from .callbacks import History
-from .checks import BETWEEN_EPOCHS
+from .checks import BETWEEN_EPOCHS, check_int
 from .data import epoch_batches, make_generator
 from .model import set_flat_weights
 from .snapshots import WeightSnapshots
@@ -22,8 +22,7 @@ from .train import dataset_loss, fit
 
 def batch_sizes(n_samples: int, batch_size: int, *, drop_last: bool = False) -> list[int]:
     """Sizes of one epoch's mini-batches, as ``fit`` cuts them (a short last one unless dropped)."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
-        raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples})")
+    check_int("batch_size", batch_size, 1, n_samples)
     batches = epoch_batches(n_samples, batch_size, shuffle=False, generator=make_generator(0), drop_last=drop_last)
     return [len(b) for b in batches]
 
@@ -31,8 +30,7 @@ def batch_sizes(n_samples: int, batch_size: int, *, drop_last: bool = False) -> 
 def sample_order(n_samples: int, epochs: int, *, batch_size: int | None = None, shuffle: bool = True,
                  seed: int = 0, drop_last: bool = False) -> torch.Tensor:
     """The sample indices ``fit`` feeds the net, in order, over ``epochs`` epochs (the sample stream)."""
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 1)")
+    check_int("epochs", epochs, 1)
     size = n_samples if batch_size is None else batch_size
     batch_sizes(n_samples, size)  # validates batch_size
     generator = make_generator(seed)  # the same draws, in the same order, as fit's data-order generator
@@ -56,8 +54,7 @@ def sliding_window_loss(history: History, window: int | None = None) -> np.ndarr
     """
     stream = stream_loss(history)
     window = samples_per_epoch(history) if window is None else window
-    if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= len(stream):
-        raise ValueError(f"Invalid window: {window!r} (expected an int in 1..{len(stream)})")
+    check_int("window", window, 1, len(stream))
     total = np.concatenate([[0.0], np.cumsum(stream)])
     return (total[window:] - total[:-window]) / window
 

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from .callbacks import Callback, History
+from .checks import check_int
 from .model import flat_weights
 
 ArrayLike = torch.Tensor | np.ndarray
@@ -30,8 +31,8 @@ def _check_lr_steps(lr: float | None, steps: int | None) -> None:
         raise ValueError(f"Invalid lr, steps: give both or neither (got lr={lr!r}, steps={steps!r})")
     if lr is not None and not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"Invalid learning rate: lr={lr!r} (expected a finite number > 0)")
-    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int) or steps < 1):
-        raise ValueError(f"Invalid steps_per_point: {steps!r} (expected an int >= 1)")
+    if steps is not None:
+        check_int("steps_per_point", steps, 1)
 
 
 def _fraction(norm: float, lr: float | None, steps: int | None) -> float:
@@ -76,8 +77,7 @@ def kaczmarz(X: ArrayLike, y: ArrayLike, w0: ArrayLike, *, epochs: int,
 
     Without ``lr``/``steps_per_point`` every inner loop is an exact projection (the Kaczmarz method).
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"Invalid epochs: {epochs!r} (expected an int >= 0)")
+    check_int("epochs", epochs, 0)
     Xa, target = _as_float64(X), _as_float64(y).reshape(-1)
     if Xa.ndim != 2 or len(Xa) != len(target):
         raise ValueError(f"Invalid X, y: shapes {Xa.shape} and {target.shape} do not match")

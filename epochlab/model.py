@@ -8,6 +8,7 @@ import math
 import torch
 from torch import nn
 
+from .checks import check_int
 from .data import make_generator
 
 
@@ -16,9 +17,8 @@ class LinearNet(nn.Module):
 
     def __init__(self, n_features: int, n_outputs: int = 1, *, bias: bool = True, seed: int = 0):
         super().__init__()
-        for name, value in (("n_features", n_features), ("n_outputs", n_outputs)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Invalid {name}: {value!r} (expected an int >= 1)")
+        check_int("n_features", n_features, 1)
+        check_int("n_outputs", n_outputs, 1)
         self.n_features = n_features
         # skip_init: nn.Linear's own initialisation would draw from torch's global RNG.
         self.linear = nn.utils.skip_init(nn.Linear, n_features, n_outputs, bias=bias)
@@ -44,9 +44,8 @@ class DeepLinearNet(nn.Module):
 
     def __init__(self, n_features: int, hidden: int = 1, *, seed: int = 0):
         super().__init__()
-        for name, value in (("n_features", n_features), ("hidden", hidden)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Invalid {name}: {value!r} (expected an int >= 1)")
+        check_int("n_features", n_features, 1)
+        check_int("hidden", hidden, 1)
         self.n_features = n_features
         self.first = nn.utils.skip_init(nn.Linear, n_features, hidden, bias=False)  # no global-RNG draw
         self.second = nn.utils.skip_init(nn.Linear, hidden, 1, bias=False)

@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from .callbacks import History
+from .checks import check_int
 from .landscape import hessian, least_squares, mse
 from .snapshots import WeightSnapshots
 from .train import fit
@@ -83,8 +84,7 @@ class Restarts:
 
 def split_epochs(total: int, restarts: int) -> list[int]:
     """``total`` epochs shared by ``restarts`` runs as evenly as possible (sizes differ by at most one)."""
-    if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 1:
-        raise ValueError(f"Invalid restarts: {restarts!r} (expected an int >= 1)")
+    check_int("restarts", restarts, 1)
     if isinstance(total, bool) or not isinstance(total, int) or total < restarts:
         raise ValueError(f"Invalid total: {total!r} (expected an int >= restarts={restarts})")
     base, extra = divmod(total, restarts)
@@ -108,8 +108,7 @@ def run_restarts(
     Every restart sees the same data order (``fit(seed=seed)``), so restart 0 and one long run from
     ``model_factory(seed)`` share their first epochs exactly; only the initial weights differ between restarts.
     """
-    if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 1:
-        raise ValueError(f"Invalid restarts: {restarts!r} (expected an int >= 1)")
+    check_int("restarts", restarts, 1)
     per_restart = [epochs] * restarts if isinstance(epochs, int) else list(epochs)
     if len(per_restart) != restarts:
         raise ValueError(f"Invalid epochs: {len(per_restart)} values for restarts={restarts}")
