@@ -17,8 +17,8 @@ import numpy as np
 import torch
 
 from .callbacks import History
-from .checks import BETWEEN_EPOCHS, check_data, check_training_args
-from .data import epoch_batches, make_generator
+from .checks import check_batch_size, check_data, check_int, check_training_args
+from .data import epoch_batches, iterations_per_epoch, make_generator
 from .model import LinearNet, flat_weights, reinitialize, set_flat_weights
 from .train import _REINIT_SEED_OFFSET
 
@@ -43,18 +43,16 @@ def fast_fit(
     passing one is a ``TypeError`` naming it, never silently ignored.
     """
     n_samples = check_data(model, X, y)
-    batch_size = n_samples if batch_size is None else batch_size
     check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs=between_epochs)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
-        raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples}, or None)")
+    size = check_batch_size(batch_size, n_samples)
     order_generator = make_generator(seed)
 
     def schedule(epoch: int) -> list[np.ndarray]:
-        batches = epoch_batches(n_samples, batch_size, shuffle=shuffle, generator=order_generator, drop_last=drop_last)
+        batches = epoch_batches(n_samples, size, shuffle=shuffle, generator=order_generator, drop_last=drop_last)
         return [b.numpy() for b in batches]
 
-    steps = n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
-    history = History(steps_per_epoch=steps, batch_size=batch_size, n_samples=n_samples, lr=lr, drop_last=drop_last)
+    steps = iterations_per_epoch(n_samples, size, drop_last=drop_last)
+    history = History(steps_per_epoch=steps, batch_size=size, n_samples=n_samples, lr=lr, drop_last=drop_last)
     return _run(model, X, y, schedule, history, epochs=epochs, between_epochs=between_epochs, seed=seed)
 
 
@@ -64,8 +62,7 @@ def fast_point_by_point(
     """:func:`epochlab.train_point_by_point` (the asker's loop), in numpy."""
     n_samples = check_data(model, X, y)
     check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep")
-    if isinstance(steps_per_point, bool) or not isinstance(steps_per_point, int) or steps_per_point < 1:
-        raise ValueError(f"Invalid steps_per_point: {steps_per_point!r} (expected an int >= 1)")
+    check_int("steps_per_point", steps_per_point, 1)
     points = [np.array([i]) for i in range(n_samples) for _ in range(steps_per_point)]
     history = History(steps_per_epoch=n_samples * steps_per_point, batch_size=1, n_samples=n_samples, lr=lr)
     return _run(model, X, y, lambda epoch: points, history, epochs=epochs, between_epochs="keep", seed=0)
@@ -77,8 +74,6 @@ def _run(
 ) -> tuple[History, Trace]:
     if not isinstance(model, LinearNet) or model.linear.out_features != 1:
         raise ValueError(f"Invalid model: the fast engine handles a one-output LinearNet, got {type(model).__name__}")
-    if between_epochs not in BETWEEN_EPOCHS:
-        raise ValueError(f"Invalid between_epochs: {between_epochs!r} (expected one of {BETWEEN_EPOCHS})")
     # A column of ones makes the bias one more weight: the flat order (weight, then bias) of flat_weights.
     bias = model.linear.bias is not None
     Xa = X.numpy().astype(np.float32)

@@ -10,8 +10,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .callbacks import Callback, History
-from .checks import check_data, check_training_args, check_validation
-from .data import epoch_batches, make_generator
+from .checks import check_batch_size, check_data, check_int, check_training_args, check_validation
+from .data import epoch_batches, iterations_per_epoch, make_generator
 from .model import flat_weights, reinitialize, set_flat_weights
 from .optim import epoch_rates, make_optimizer, resolve_optimizer
 
@@ -53,21 +53,19 @@ def fit(
     (``history.epoch_lr``). ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
     """
     n_samples = check_data(model, X, y)
-    batch_size = n_samples if batch_size is None else batch_size
     check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs)
     if not isinstance(reset_optimizer_each_epoch, bool):
         raise ValueError(f"Invalid reset_optimizer_each_epoch: {reset_optimizer_each_epoch!r} (expected a bool)")
     rates = epoch_rates(lr_schedule, lr, epochs)
     validation = check_validation(model, validation)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n_samples:
-        raise ValueError(f"Invalid batch_size: {batch_size!r} (expected an int in 1..{n_samples}, or None)")
+    size = check_batch_size(batch_size, n_samples)
     order_generator = make_generator(seed)
 
     def schedule(epoch: int) -> list[torch.Tensor]:
-        return epoch_batches(n_samples, batch_size, shuffle=shuffle, generator=order_generator, drop_last=drop_last)
+        return epoch_batches(n_samples, size, shuffle=shuffle, generator=order_generator, drop_last=drop_last)
 
-    steps = n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
-    history = History(steps_per_epoch=steps, batch_size=batch_size, n_samples=n_samples, lr=lr, drop_last=drop_last)
+    steps = iterations_per_epoch(n_samples, size, drop_last=drop_last)
+    history = History(steps_per_epoch=steps, batch_size=size, n_samples=n_samples, lr=lr, drop_last=drop_last)
     opt = resolve_optimizer(optimizer, model, lr, scheduled=lr_schedule is not None)
     return _train(model, X, y, schedule, history, opt=opt, rates=rates, between_epochs=between_epochs, seed=seed,
                   callbacks=callbacks, reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation)
@@ -90,8 +88,7 @@ def train_point_by_point(
     """
     n_samples = check_data(model, X, y)
     check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep")
-    if isinstance(steps_per_point, bool) or not isinstance(steps_per_point, int) or steps_per_point < 1:
-        raise ValueError(f"Invalid steps_per_point: {steps_per_point!r} (expected an int >= 1)")
+    check_int("steps_per_point", steps_per_point, 1)
     points = [torch.tensor([i]) for i in range(n_samples)]
 
     def schedule(epoch: int) -> list[torch.Tensor]:
