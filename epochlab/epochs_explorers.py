@@ -78,8 +78,7 @@ def between_epochs_explorer(make_model: Callable[[], nn.Module], X: torch.Tensor
     keep = runs["keep"].history
     left.plot(keep.step_epochs(), keep.step_loss, color="0.7", lw=1, label="keep (the real run)")
     (curve,) = left.plot([], [], lw=1.2, color="#b00020", label="selected mode")
-    for k in range(1, keep.epochs_completed):
-        left.axvline(k, color="0.6", lw=0.8, ls=":")
+    mark_epoch_boundaries(left, keep, x="epoch")
     left.set(xlabel="epoch (dotted: epoch boundaries)", ylabel="mini-batch loss (MSE)", yscale="log")
     left.legend(fontsize=8, loc="lower left")
     (path,) = right.plot([], [], ".-", lw=0.6, ms=2, color="#b00020")
