@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .kaczmarz import ArrayLike, epoch_map, iterate_map, kaczmarz, point_losses
-from .landscape import least_squares
+from .landscape import least_squares, mse
 from .widgets import LivePlot, int_slider
 
 FLOOR = 1e-16  # log axes: a loss of exactly 0 (or below this) is drawn on the floor
@@ -23,7 +23,7 @@ def steps_per_point_explorer(X: ArrayLike, y: ArrayLike, w0: ArrayLike, *, lr: f
     steps per point means more epochs.
     """
     n_points = len(np.asarray(y).reshape(-1))
-    best = float(point_losses(X, y, least_squares(X, y, bias=False)).mean())
+    best = float(mse(X, y, least_squares(X, y, bias=False), bias=False))
     figure = Figure(figsize=(9.5, 3.5), layout="constrained")
     left, right = figure.subplots(1, 2)
     (per_point,) = left.semilogy(np.arange(1, n_points + 1), np.ones(n_points), "o-")
@@ -40,7 +40,7 @@ def steps_per_point_explorer(X: ArrayLike, y: ArrayLike, w0: ArrayLike, *, lr: f
         epochs = max(1, iterations // (n_points * steps_per_point))
         ends = iterate_map(*epoch_map(X, y, lr=lr, steps_per_point=steps_per_point), w0, epochs)
         per_epoch.set_data(np.arange(1, epochs + 1) * n_points * steps_per_point,
-                           np.maximum(point_losses(X, y, ends[1:]).mean(axis=1), FLOOR))
+                           np.maximum(mse(X, y, ends[1:], bias=False), FLOOR))
         right.relim()
         right.autoscale_view(scalex=False)
         right.set_title(f"steps per point = {steps_per_point}: {epochs} epochs of {n_points * steps_per_point} "
