@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .callbacks import History
+from .epochs import samples_per_epoch
 from .kaczmarz import line_points
 
 X_UNITS = {"iteration": "iteration", "epoch": "epoch", "samples": "samples seen"}
@@ -35,8 +36,7 @@ def step_positions(history: History, x: str = "iteration") -> np.ndarray:
 
 def mark_epoch_boundaries(ax: Axes, history: History, x: str = "iteration") -> None:
     """Dotted vertical lines where one epoch ends and the next begins."""
-    per_epoch = history.n_samples if not history.drop_last else history.steps_per_epoch * history.batch_size
-    scale = {"iteration": history.steps_per_epoch, "epoch": 1, "samples": per_epoch}[x]
+    scale = {"iteration": history.steps_per_epoch, "epoch": 1, "samples": samples_per_epoch(history)}[x]
     epochs = math.ceil(len(history.step_loss) / history.steps_per_epoch)
     for k in range(1, epochs):
         ax.axvline(k * scale, color="0.6", lw=0.8, ls=":", zorder=0)
