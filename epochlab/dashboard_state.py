@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from .callbacks import History
-from .data import iterations_per_epoch, make_linear_data
+from .data import make_linear_data
 from .fastlinear import Trace, fast_fit, fast_point_by_point
 from .landscape import least_squares, loss_grid
 from .model import LinearNet, set_flat_weights
@@ -112,7 +112,7 @@ class Session:
         self._data_key: tuple[int, float] | None = None
         self.data_version = 0  # counts datasets: the figure repaints the loss surface when it changes
         self.timeline = Timeline()
-        self.history = History(steps_per_epoch=1, batch_size=1, n_samples=n_samples, lr=self.settings.lr)
+        self.history: History  # set by train: the latest training call
         self.train(self.settings)
 
     def _load_data(self) -> None:
@@ -120,7 +120,6 @@ class Session:
             return
         s = self.settings
         self.X, self.y = make_linear_data(self.n_samples, TRUE_WEIGHTS, noise=s.noise, seed=s.seed)
-        self.initial = LinearNet(2, bias=False, seed=s.seed)
         self.minimum = least_squares(self.X, self.y, bias=False)
         # The view holds the initial weights and the minimum, whatever the seed: the grid is computed once.
         lo = np.minimum(self.minimum, -1.0) - 1.0
@@ -132,10 +131,7 @@ class Session:
 
     @property
     def steps_per_epoch(self) -> int:
-        s = self.settings
-        if s.between_epochs == "point":
-            return self.n_samples * s.steps_per_point
-        return iterations_per_epoch(self.n_samples, s.batch_size)
+        return self.history.steps_per_epoch  # the latest call ran with the current settings
 
     def train(self, settings: Settings, *, branch_at: int = 0) -> None:
         """Retrain with ``settings``, keeping the first ``branch_at`` steps of the current run."""
