@@ -52,6 +52,7 @@ class History:
 
     @property
     def epochs_completed(self) -> int:
+        """Epochs that ran to their end (a diverged epoch does not count)."""
         return len(self.epoch_loss) - 1
 
     def best_epoch(self, metric: str = "val_loss") -> int:

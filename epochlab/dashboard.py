@@ -35,6 +35,7 @@ class DashboardView(FigureView):
         super().__init__(drawing.figure, dpi=int(drawing.figure.dpi))
 
     def redraw(self) -> None:
+        """One frame from the cached background (see :meth:`DashboardFigure.render_png`)."""
         self.image.value = self.drawing.render_png()
 
 
@@ -88,6 +89,7 @@ class Dashboard:
 
     @property
     def figure(self) -> Figure:
+        """The live figure."""
         return self.drawing.figure
 
     def boundaries(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
@@ -96,12 +98,15 @@ class Dashboard:
 
     # -- actions (the buttons call these) ----------------------------------------------
     def step_batch(self) -> None:
+        """Show one more iteration (training one more epoch at the end of the run)."""
         self._advance(lambda cursor, ends: cursor + 1)
 
     def step_epoch(self) -> None:
+        """Move the cursor to the next epoch end (training one more epoch at the end of the run)."""
         self._advance(lambda cursor, ends: min([s for s in ends if s > cursor], default=cursor + 1))
 
     def rewind(self, step: int = 0) -> None:
+        """Show the run up to iteration ``step`` (0: the initial weights)."""
         self.cursor.value = max(0, min(step, self.cursor.max))
 
     def branch(self) -> None:

@@ -39,6 +39,7 @@ class Settings:
     steps_per_point: int = 3
 
     def data_key(self) -> tuple[int, float]:
+        """What the dataset depends on: a change regenerates it."""
         return self.seed, self.noise
 
 
@@ -60,6 +61,7 @@ class Timeline:
 
     @property
     def steps(self) -> int:
+        """Iterations recorded."""
         return len(self.step_loss)
 
     def visible_points(self, cursor: int) -> int:
@@ -131,6 +133,7 @@ class Session:
 
     @property
     def steps_per_epoch(self) -> int:
+        """Iterations in one epoch of the run on screen."""
         return self.history.steps_per_epoch  # the latest call ran with the current settings
 
     def train(self, settings: Settings, *, branch_at: int = 0) -> None:

@@ -61,10 +61,12 @@ class Restarts:
 
     @property
     def start_losses(self) -> list[float]:
+        """Full-dataset loss of each restart's initial weights."""
         return [h.epoch_loss[0] for h in self.histories]
 
     @property
     def end_losses(self) -> list[float]:
+        """Full-dataset loss of each restart's final weights."""
         return [h.epoch_loss[-1] for h in self.histories]
 
     def starts(self) -> list[int]:

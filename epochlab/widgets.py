@@ -40,6 +40,7 @@ class FigureView:
             self.redraw()
 
     def redraw(self) -> None:
+        """Render the figure's current artists into the image."""
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=self.dpi)
         self.image.value = buffer.getvalue()
@@ -93,12 +94,15 @@ class LivePlot:
 
     @property
     def figure(self) -> Figure:
+        """The live figure (its artists change in place)."""
         return self.view.figure
 
     def values(self) -> dict[str, Any]:
+        """Every control's current value, by name."""
         return {name: control.value for name, control in self.controls.items()}
 
     def refresh(self) -> None:
+        """Call ``update`` with the current values, then redraw; a failure is shown, never lost."""
         if self.errors.run(lambda: self.update(**self.values())):
             self.errors.run(self.view.redraw)
 
