@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -120,8 +121,6 @@ _LAYOUT = {"width": "320px"}
 
 def lr_slider(value: float = 0.1, *, low: float = 1e-3, high: float = 2.0) -> w.FloatLogSlider:
     """Learning rate on a log scale."""
-    import math
-
     slider = w.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high), step=0.05,
                               description="learning rate", continuous_update=False, style=_STYLE, layout=_LAYOUT,
                               readout_format=".3g")
