@@ -32,7 +32,7 @@ def sample_order(n_samples: int, epochs: int, *, batch_size: int | None = None, 
     """The sample indices ``fit`` feeds the net, in order, over ``epochs`` epochs (the sample stream)."""
     check_int("epochs", epochs, 1)
     size = n_samples if batch_size is None else batch_size
-    batch_sizes(n_samples, size)  # validates batch_size
+    check_int("batch_size", size, 1, n_samples)
     generator = make_generator(seed)  # the same draws, in the same order, as fit's data-order generator
     passes = [torch.cat(epoch_batches(n_samples, size, shuffle=shuffle, generator=generator, drop_last=drop_last))
               for _ in range(epochs)]
