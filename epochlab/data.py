@@ -32,8 +32,7 @@ def make_linear_data(
         raise ValueError(f"Invalid weights: {weights!r} (expected a non-empty list of finite numbers)")
     if not math.isfinite(bias):
         raise ValueError(f"Invalid bias: {bias!r}")
-    if not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
+    _check_noise(noise)
     generator = make_generator(seed)
     X = torch.randn(n_samples, w.numel(), generator=generator)
     y = X @ w.unsqueeze(1) + bias
@@ -51,18 +50,13 @@ def make_series_data(
     2-input linear net without bias fits every point exactly; ``noise`` breaks that.
     """
     check_int("n_points", n_points, 2)
-    if not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
+    _check_noise(noise)
     generator = make_generator(seed)
     series = [1.0, 0.5 + torch.rand(1, generator=generator).item()]
     for _ in range(n_points):
         series.append(1.2 * series[-1] - 0.5 * series[-2])
     x = torch.tensor(series, dtype=torch.float32)
-    X = torch.stack([x[:-2], x[1:-1]], dim=1)
-    y = x[2:].unsqueeze(1).clone()
-    if noise > 0:
-        y += noise * torch.randn(y.shape, generator=generator)
-    return X, y
+    return _series_pairs(x, noise, generator)
 
 
 def make_rising_series_data(
@@ -78,11 +72,20 @@ def make_rising_series_data(
     check_int("n_points", n_points, 2)
     if not 0 < ratio < 1:
         raise ValueError(f"Invalid ratio: {ratio!r} (expected a number in (0, 1))")
-    if not math.isfinite(noise) or noise < 0:
-        raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
+    _check_noise(noise)
     generator = make_generator(seed)
     start = 0.1 + 0.4 * torch.rand(1, generator=generator).item()
     x = torch.tensor([2.0 - (2.0 - start) * ratio**m for m in range(n_points + 2)], dtype=torch.float32)
+    return _series_pairs(x, noise, generator)
+
+
+def _check_noise(noise: float) -> None:
+    if not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
+
+
+def _series_pairs(x: torch.Tensor, noise: float, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """The asker's layout of a series: inputs ``(x[m-1], x[m])``, target ``x[m+1]`` (plus noise)."""
     X = torch.stack([x[:-2], x[1:-1]], dim=1)
     y = x[2:].unsqueeze(1).clone()
     if noise > 0:
