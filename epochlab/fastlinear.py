@@ -20,7 +20,7 @@ from .callbacks import History
 from .checks import check_batch_size, check_data, check_int, check_training_args
 from .data import epoch_batches, iterations_per_epoch, make_generator
 from .model import LinearNet, flat_weights, reinitialize, set_flat_weights
-from .train import _REINIT_SEED_OFFSET
+from .train import reinit_generator
 
 
 @dataclass
@@ -83,7 +83,7 @@ def _run(
     lr32 = np.float32(history.lr)
     w = flat_weights(model).numpy().astype(np.float32)
     start_weights = w.copy()
-    reinit_generator = make_generator(seed + _REINIT_SEED_OFFSET)  # fit's own stream for reinit draws
+    reinit = reinit_generator(seed)  # fit's own stream for reinit draws
     trace = Trace()
     history.epoch_loss.append(_loss(Xa, target, w))
     with np.errstate(all="ignore"):  # overflow is detected below, as fit detects it: a non-finite loss
@@ -91,7 +91,7 @@ def _run(
             if epoch > 1 and between_epochs == "reset":
                 w = start_weights.copy()
             elif epoch > 1 and between_epochs == "reinit":
-                reinitialize(model, reinit_generator)  # the very draw fit makes, from the same generator
+                reinitialize(model, reinit)  # the very draw fit makes, from the same generator
                 w = flat_weights(model).numpy().astype(np.float32)
             trace.starts.append(w.copy())
             history.epoch_lr.append(float(history.lr))  # as fit records it (no lr_schedule here)

@@ -99,6 +99,12 @@ def train_point_by_point(
                   rates=[float(lr)] * epochs, between_epochs="keep", seed=0, callbacks=callbacks)
 
 
+def reinit_generator(seed: int) -> torch.Generator:
+    """The generator ``between_epochs="reinit"`` draws from (the numpy engine makes the same draws)."""
+    # Its own stream: never shifts the data order, never repeats LinearNet(seed=seed+1)'s weights (as seed+1 did).
+    return make_generator(seed + _REINIT_SEED_OFFSET)
+
+
 @torch.no_grad()
 def dataset_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     """Mean-squared error of ``model`` over the whole dataset."""
@@ -121,8 +127,7 @@ def _train(
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
 ) -> History:
     start_weights = flat_weights(model)
-    # Its own stream: never shifts the data order, never repeats LinearNet(seed=seed+1)'s weights (as seed+1 did).
-    reinit_generator = make_generator(seed + _REINIT_SEED_OFFSET)
+    reinit = reinit_generator(seed)
     history.epoch_loss.append(dataset_loss(model, X, y))
     if validation is not None:
         history.val_loss.append(dataset_loss(model, *validation))
@@ -135,7 +140,7 @@ def _train(
             set_flat_weights(model, start_weights)
             opt.state.clear()  # as a freshly built optimizer: no momentum or Adam moments carried over
         elif epoch > 1 and between_epochs == "reinit":
-            reinitialize(model, reinit_generator)
+            reinitialize(model, reinit)
             opt.state.clear()
         if reset_optimizer_each_epoch:
             opt.state.clear()  # the optimizer forgets; the weights are kept
