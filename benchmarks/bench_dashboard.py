@@ -47,10 +47,10 @@ def numpy_loop(X: np.ndarray, y: np.ndarray, w0: np.ndarray, *, epochs: int, lr:
     return np.array(path)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--moves", type=int, default=30)
-    moves = parser.parse_args().moves
+    moves = parser.parse_args(argv).moves
     dash = Dashboard()
     s = dash.session.settings
     values = [0.1, s.lr]
@@ -61,7 +61,7 @@ def main() -> None:
 
     X = dash.session.X.numpy().astype(np.float32)
     y = dash.session.y.numpy().ravel().astype(np.float32)
-    w0 = dash.session.initial.linear.weight.detach().numpy().ravel()
+    w0 = LinearNet(2, bias=False, seed=s.seed).linear.weight.detach().numpy().ravel()  # the run's start
 
     def savefig() -> None:
         buffer = io.BytesIO()
