@@ -101,6 +101,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"goal p50 <= 150 ms: {'met' if np.median(move) <= 150 else 'NOT met'}; "
           f"ratio <= 1.5: {'met' if np.median(move) <= 1.5 * np.median(floor) else 'NOT met'}")
 
+    # The asker's point-by-point mode retrains far more steps per move (N x steps_per_point per epoch).
+    dash.controls["between_epochs"].value = "point"
+    for value in values * 2:
+        dash.controls["lr"].value = value
+    point = timings(lambda: setattr(dash.controls["lr"], "value", values[next(counter) % 2]), moves)
+    point_steps = s.epochs * dash.session.n_samples * s.steps_per_point
+    print(f"point-by-point mode ({point_steps} steps): move p50 {np.median(point):7.1f} ms"
+          f"   p95 {np.percentile(point, 95):7.1f} ms")
+
 
 if __name__ == "__main__":
     main()
