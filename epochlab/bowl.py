@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from mpl_toolkits.mplot3d.axes3d import Axes3D
 from torch import nn
 
 from .callbacks import History
@@ -122,6 +123,12 @@ def surface(X: torch.Tensor, y: torch.Tensor, *, span: float = 4.0,
             resolution: int = 81) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The loss on a square of weights around the minimum: depends on the data only, so compute it once."""
     return loss_grid(X, y, least_squares(X, y, bias=False), span=span, resolution=resolution, bias=False)
+
+
+def draw_surface(ax: Axes3D, grid: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    """The bowl in 3-D, on axes made with ``projection="3d"``."""
+    ax.plot_surface(*grid, cmap="viridis", linewidth=0, rstride=2, cstride=2)
+    ax.set(xlabel="weight w1", ylabel="weight w2", zlabel="loss (MSE)", title="the loss surface")
 
 
 def draw_contours(ax: Axes, grid: tuple[np.ndarray, np.ndarray, np.ndarray], *, levels: int = 14) -> None:

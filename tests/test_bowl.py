@@ -19,6 +19,7 @@ from epochlab.bowl import (
     draw_contours,
     draw_descent,
     draw_eigenvectors,
+    draw_surface,
     eigen_coordinates,
     gd_losses,
     lr_explorer,
@@ -152,6 +153,18 @@ def test_drawing_helpers_draw(data) -> None:
     assert ax.get_xlabel() == "weight w1" and ax.get_ylabel() == "weight w2"
     rings = ax.collections[-1].get_offsets()
     assert np.allclose(rings, run.path[[4, 8, 12]])  # one ring at the end of each epoch
+
+
+def test_draw_surface_spans_the_grid(data) -> None:
+    X, y = data
+    W1, W2, L = grid = surface(X, y, resolution=21)
+    ax = Figure().add_subplot(projection="3d")
+    draw_surface(ax, grid)
+    assert len(ax.collections) == 1 and ax.get_zlabel() == "loss (MSE)" and ax.get_xlabel() == "weight w1"
+    # Autoscaling fits the drawn surface: its limits enclose the grid's lowest and highest loss, with a small margin.
+    (z_low, z_high), span = ax.get_zlim(), L.max() - L.min()
+    assert L.min() - 0.1 * span <= z_low <= L.min() and L.max() <= z_high <= L.max() + 0.1 * span
+    assert ax.get_xlim()[0] <= W1.min() and ax.get_ylim()[1] >= W2.max()
 
 
 def test_lr_explorer_redraws_in_place_and_survives_overflow(data) -> None:
