@@ -23,8 +23,9 @@ from torch import nn
 from .callbacks import History
 from .checks import check_int
 from .landscape import hessian, least_squares, mse
+from .model import set_flat_weights
 from .snapshots import WeightSnapshots
-from .train import fit
+from .train import dataset_loss, fit
 
 #: Restart r draws its weights from seed ``seed + r * SEED_STRIDE``: restart 0 uses ``seed`` itself, and
 #: runs with different seeds (below the stride) never share a restart.
@@ -143,6 +144,12 @@ def basin_changes(weights: torch.Tensor | np.ndarray) -> list[int]:
     if signs.ndim != 1:
         raise ValueError("Invalid weights: expected a (T, P) path of weight vectors")
     return [int(t) for t in np.flatnonzero(signs[1:] != signs[:-1]) + 1]
+
+
+def loss_at(model: nn.Module, X: torch.Tensor, y: torch.Tensor, weights: torch.Tensor) -> float:
+    """Load ``weights`` into ``model`` (it keeps them) and return its full-dataset loss there."""
+    set_flat_weights(model, weights)
+    return dataset_loss(model, X, y)
 
 
 def ridge_loss(y: torch.Tensor | np.ndarray) -> float:

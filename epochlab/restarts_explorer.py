@@ -41,6 +41,22 @@ def plot_basins(ax: Axes, restarts: Restarts, one_run: Restarts, X: torch.Tensor
     ax.set(xlabel="W1 along p* (the least-squares direction)", ylabel="w2 (its sign is the basin)")
 
 
+def mark_restarts(ax: Axes, restarts: Restarts) -> None:
+    """A dotted vertical line at every epoch where a new restart begins (not at epoch 0)."""
+    for epoch in restarts.starts()[1:]:
+        ax.axvline(epoch, color="0.6", lw=0.8, ls=":", zorder=0)
+
+
+def plot_basin_weight(ax: Axes, restarts: Restarts, one_run: Restarts) -> None:
+    """``w2`` (its sign is the basin) epoch by epoch: the restarts end to end against one run, the ridge at 0."""
+    ax.plot(*restarts.weight_curve(-1), color="C3", lw=1, label="restarts, end to end")
+    ax.plot(*one_run.weight_curve(-1), color="C0", lw=2, label="one run")
+    ax.axhline(0.0, color="k", lw=0.8)
+    mark_restarts(ax, restarts)
+    ax.set(xlabel="epoch (dotted: a restart begins)", ylabel="w2 (its sign is the basin)")
+    ax.set_ylim(top=1.5 * float(restarts.final_weights[:, -1].abs().max()))  # headroom for a legend
+
+
 def restarts_explorer(
     model_factory: Callable[[int], nn.Module], X: torch.Tensor, y: torch.Tensor, *, total_epochs: int, lr: float,
     restarts: int = 4, max_restarts: int = 40, batch_size: int | None = None, seed: int = 0,

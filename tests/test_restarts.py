@@ -12,6 +12,7 @@ from epochlab.restarts import (
     barrier,
     basin,
     basin_changes,
+    loss_at,
     ridge_crossing,
     ridge_loss,
     run_restarts,
@@ -166,3 +167,37 @@ def _net_with(weights: torch.Tensor) -> DeepLinearNet:
     net = factory(0)
     set_flat_weights(net, weights)
     return net
+
+
+def test_loss_at_is_the_hand_computed_loss_and_keeps_the_weights(data) -> None:
+    X, y = data
+    net, weights = factory(0), torch.tensor([0.5, -1.5, 2.0])
+    # By hand: the one-hidden-unit net outputs w2 * (a x1 + b x2).
+    expected = np.mean(((2.0 * (X.double().numpy() @ [0.5, -1.5]))[:, None] - y.double().numpy()) ** 2)
+    assert loss_at(net, X, y, weights) == pytest.approx(expected, rel=1e-6)
+    assert torch.equal(flat_weights(net), weights), "the net keeps the loaded weights"
+    with pytest.raises(ValueError, match="weights"):
+        loss_at(net, X, y, torch.zeros(2))
+
+
+def test_basin_weight_panel_draws_both_runs_and_the_restart_marks(data) -> None:
+    from matplotlib.figure import Figure
+
+    from epochlab.restarts_explorer import mark_restarts, plot_basin_weight
+
+    X, y = data
+    restarts = run_restarts(factory, X, y, restarts=3, epochs=[4, 5, 6], lr=0.05)
+    one_run = run_restarts(factory, X, y, restarts=1, epochs=15, lr=0.05)
+    ax = Figure().subplots()
+    plot_basin_weight(ax, restarts, one_run)
+    red, blue, ridge, *walls = ax.lines
+    # The restarts' w2, end to end: restart r's epoch weights, shifted by the epochs before it.
+    expected_x = np.concatenate([np.arange(5), 4 + np.arange(6), 9 + np.arange(7)])
+    np.testing.assert_array_equal(red.get_xdata(), expected_x)
+    np.testing.assert_array_equal(red.get_ydata(), torch.cat([w[:, -1] for w in restarts.epoch_weights]).double())
+    np.testing.assert_array_equal(blue.get_ydata(), one_run.epoch_weights[0][:, -1].double())
+    assert list(ridge.get_ydata()) == [0.0, 0.0] and [w.get_xdata()[0] for w in walls] == [4, 9]
+    assert ax.get_ylim()[1] == pytest.approx(1.5 * float(restarts.final_weights[:, -1].abs().max()))
+    other = Figure().subplots()
+    mark_restarts(other, one_run)
+    assert not other.lines, "a single run has no restart to mark"
