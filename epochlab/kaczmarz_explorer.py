@@ -48,3 +48,9 @@ def steps_per_point_explorer(X: ArrayLike, y: ArrayLike, w0: ArrayLike, *, lr: f
 
     controls: dict[str, Any] = {"steps_per_point": int_slider("steps per point", steps, 1, max_steps)}
     return LivePlot(figure, update, controls)
+
+
+def explorer_readout(plot: LivePlot) -> tuple[np.ndarray, float]:
+    """What a :func:`steps_per_point_explorer` shows now: each point's error after one pass, and the last loss."""
+    per_point, per_epoch = plot.figure.axes[0].lines[0], plot.figure.axes[1].lines[0]
+    return np.array(per_point.get_ydata(), dtype=np.float64), float(np.asarray(per_epoch.get_ydata())[-1])

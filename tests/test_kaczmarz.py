@@ -181,6 +181,24 @@ def test_explorer_redraws_in_place():
     widgets.raise_widget_errors()
 
 
+def test_explorer_readout_is_what_fit_reaches_at_one_step_per_point():
+    from epochlab.kaczmarz_explorer import explorer_readout, steps_per_point_explorer
+
+    X, y = make_rising_series_data(6, noise=0.05, seed=1)
+    w0 = torch.tensor([0.3, -0.2])
+    explorer = steps_per_point_explorer(X, y, w0, lr=0.01, steps=5000, iterations=60)
+    explorer.controls["steps_per_point"].value = 1
+    errors, last = explorer_readout(explorer)
+    # One step per point is fit with batch_size=1 in order: one epoch for the left panel, 60 / 6 = 10 for the right.
+    net = LinearNet(2, bias=False)
+    set_flat_weights(net, w0)
+    fit(net, X, y, epochs=1, lr=0.01, batch_size=1, shuffle=False)
+    by_hand = ((X.double() @ flat_weights(net).double() - y[:, 0].double()) ** 2).numpy()
+    np.testing.assert_allclose(errors, by_hand, rtol=1e-4)
+    history = fit(net, X, y, epochs=9, lr=0.01, batch_size=1, shuffle=False)
+    assert last == pytest.approx(history.epoch_loss[-1], rel=1e-4)
+
+
 def test_set_flat_weights_round_trip_for_inner_loop_ends():
     net = LinearNet(2, bias=False, seed=0)
     ends = InnerLoopEnds(2)
