@@ -11,6 +11,7 @@ from .data import (
     make_rising_series_data,
     make_series_data,
 )
+from .digits import DigitsSplit, load_digits_split
 from .epochs import boundaries_equal, counting_calls, run_modes, sample_order, sliding_window_loss, stream_loss
 from .landscape import (
     gd_recurrence,
@@ -22,7 +23,8 @@ from .landscape import (
     lr_threshold,
     mse,
 )
-from .model import DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
+from .losses import accuracy
+from .model import MLP, DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
 from .restarts import (
     Restarts,
     barrier,
@@ -42,13 +44,16 @@ __all__ = [
     "Callback",
     "Dashboard",
     "DeepLinearNet",
+    "DigitsSplit",
     "EarlyStopping",
     "History",
     "LinearNet",
+    "MLP",
     "Progress",
     "Restarts",
     "RestoreBest",
     "WeightSnapshots",
+    "accuracy",
     "barrier",
     "basin",
     "basin_changes",
@@ -64,6 +69,7 @@ __all__ = [
     "iterations_per_epoch",
     "kfold_indices",
     "least_squares",
+    "load_digits_split",
     "loss_along_line",
     "loss_at",
     "loss_grid",

@@ -10,8 +10,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .callbacks import Callback, History
-from .checks import check_batch_size, check_data, check_int, check_training_args, check_validation
+from .checks import check_batch_size, check_data, check_int, check_training_args
 from .data import epoch_batches, iterations_per_epoch, make_generator
+from .losses import MSE, Objective, make_objective
 from .model import flat_weights, reinitialize, set_flat_weights
 from .optim import epoch_rates, make_optimizer, resolve_optimizer
 
@@ -35,6 +36,7 @@ def fit(
     reset_optimizer_each_epoch: bool = False,
     lr_schedule: Callable[[int], float] | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
+    loss: str = "mse",
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mean-squared error, continuing from its current weights.
 
@@ -51,13 +53,16 @@ def fit(
     fresh optimizer would; ``reset_optimizer_each_epoch`` clears it at every epoch start (weights
     kept). ``lr_schedule(epoch)`` (epochs of this call, from 1) sets each epoch's learning rate
     (``history.epoch_lr``). ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
+    ``loss="cross_entropy"`` trains a classifier (``y``: int64 labels of shape ``(n,)``, one output
+    per class) and also records ``history.epoch_accuracy`` (and ``val_accuracy``).
     """
-    n_samples = check_data(model, X, y)
+    objective = make_objective(loss)
+    n_samples = objective.check_data(model, X, y)
     check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs)
     if not isinstance(reset_optimizer_each_epoch, bool):
         raise ValueError(f"Invalid reset_optimizer_each_epoch: {reset_optimizer_each_epoch!r} (expected a bool)")
     rates = epoch_rates(lr_schedule, lr, epochs)
-    validation = check_validation(model, validation)
+    validation = objective.check_validation(model, validation)
     size = check_batch_size(batch_size, n_samples)
     order_generator = make_generator(seed)
 
@@ -68,7 +73,8 @@ def fit(
     history = History(steps_per_epoch=steps, batch_size=size, n_samples=n_samples, lr=lr, drop_last=drop_last)
     opt = resolve_optimizer(optimizer, model, lr, scheduled=lr_schedule is not None)
     return _train(model, X, y, schedule, history, opt=opt, rates=rates, between_epochs=between_epochs, seed=seed,
-                  callbacks=callbacks, reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation)
+                  callbacks=callbacks, reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation,
+                  objective=objective)
 
 
 def train_point_by_point(
@@ -125,12 +131,14 @@ def _train(
     callbacks: Sequence[Callback],
     reset_optimizer_each_epoch: bool = False,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
+    objective: Objective = MSE,
 ) -> History:
     start_weights = flat_weights(model)
     reinit = reinit_generator(seed)
-    history.epoch_loss.append(dataset_loss(model, X, y))
+    history.epoch_loss.append(objective.dataset_loss(model, X, y))
     if validation is not None:
-        history.val_loss.append(dataset_loss(model, *validation))
+        history.val_loss.append(objective.dataset_loss(model, *validation))
+    objective.record_accuracy(history, model, X, y, validation)
     for cb in callbacks:
         cb.on_fit_start(model, history)
     step = 0
@@ -153,7 +161,7 @@ def _train(
         for batch in schedule(epoch):
             # The canonical step: zero_grad, forward, loss, backward, step.
             opt.zero_grad()
-            loss = F.mse_loss(model(X[batch]), y[batch])
+            loss = objective.batch_loss(model(X[batch]), y[batch])
             value = loss.item()
             history.step_loss.append(value)
             if not math.isfinite(value):
@@ -164,13 +172,14 @@ def _train(
             epoch_sum, epoch_count = epoch_sum + value * len(batch), epoch_count + len(batch)
             for cb in callbacks:
                 cb.on_step_end(step, model, history)
-        end_loss = dataset_loss(model, X, y)
+        end_loss = objective.dataset_loss(model, X, y)
         if not math.isfinite(end_loss):
             return _diverged(model, history, callbacks, epoch, step)
         history.epoch_loss.append(end_loss)
         history.running_loss.append(epoch_sum / epoch_count)
         if validation is not None:
-            history.val_loss.append(dataset_loss(model, *validation))
+            history.val_loss.append(objective.dataset_loss(model, *validation))
+        objective.record_accuracy(history, model, X, y, validation)
         for cb in callbacks:
             cb.on_epoch_end(epoch, model, history)
         if history.stop_requested:  # a callback (e.g. EarlyStopping) asked to end training here
