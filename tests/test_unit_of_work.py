@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 
 import psutil
 import pytest
@@ -46,7 +47,7 @@ def test_timed_fit_equals_fit_and_leaves_the_model_alone(digits) -> None:
     with num_threads(1):  # the same thread count: the same float rounding
         history = fit(oracle, digits.X_train, digits.y_train, epochs=3, lr=0.2, batch_size=32, loss="cross_entropy")
     assert run.epoch_loss == history.epoch_loss and torch.equal(run.weights, flat_weights(oracle))
-    assert len(run.seconds) == 4 and run.seconds[0] == 0.0
+    assert len(run.seconds) == 4 and run.seconds[0] == 0.0 and run.steps_per_epoch == math.ceil(300 / 32)
     assert all(b > a for a, b in zip(run.seconds, run.seconds[1:])), "seconds must increase epoch by epoch"
 
 
@@ -62,7 +63,7 @@ def test_epochs_to_target_do_not_depend_on_threads(digits) -> None:
 
 
 def test_epochs_to_and_seconds_to_read_the_boundaries() -> None:
-    run = TimedRun(1, 8, [4.0, 2.0, 1.0, 0.5], [0.0, 0.1, 0.3, 0.6], torch.zeros(1))
+    run = TimedRun(1, 8, 3, [4.0, 2.0, 1.0, 0.5], [0.0, 0.1, 0.3, 0.6], torch.zeros(1))
     assert [run.epochs_to(t) for t in (5.0, 2.0, 0.9, 0.1)] == [0, 1, 3, None]
     assert run.seconds_to(1.0) == 0.3 and run.seconds_to(0.1) is None
     assert run.seconds_per_epoch == pytest.approx(0.2)
@@ -133,3 +134,18 @@ def test_run_children_raises_on_failure_and_on_timeout_and_leaves_nothing(tmp_pa
     with pytest.raises(ValueError, match="timeout"):
         run_children("http.server", [[]], logs[:1], timeout=0)
     assert child_env({"X_EXTRA": "1"})["X_EXTRA"] == "1"
+
+
+def test_live_children_sees_a_running_child_and_then_none(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from epochlab.lessons.processes import live_children
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert child.pid in live_children()
+    finally:
+        child.kill()
+        child.wait()
+    assert child.pid not in live_children()

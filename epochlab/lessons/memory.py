@@ -71,18 +71,21 @@ def epochs_in_child(model: nn.Module, X: torch.Tensor, y: torch.Tensor, attempts
 
 
 def cuda_attempts(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_sizes: Sequence[int], *,
-                  fraction: float, lr: float = 0.1, seed: int = 0, loss: str = "mse") -> list[Attempt]:
-    """On a CUDA device, one epoch per batch size under ``set_per_process_memory_fraction(fraction)``.
+                  limit_mib: float, lr: float = 0.1, seed: int = 0, loss: str = "mse") -> list[Attempt]:
+    """On a CUDA device, one epoch per batch size with at most ``limit_mib`` MiB more than the data and model.
 
-    A batch too big raises a real ``torch.cuda.OutOfMemoryError``, recorded as not completed.
+    The cap is ``torch.cuda.set_per_process_memory_fraction``; a batch too big raises a real
+    ``torch.cuda.OutOfMemoryError``, recorded as not completed.
     """
     if not torch.cuda.is_available():
         raise RuntimeError("cuda_attempts needs a CUDA device (torch.cuda.is_available() is False)")
-    if not 0 < fraction <= 1:
-        raise ValueError(f"Invalid fraction: {fraction!r} (expected 0 < fraction <= 1)")
+    if limit_mib is None or not limit_mib > 0:
+        raise ValueError(f"Invalid limit_mib: {limit_mib!r} (expected MiB > 0)")
     device = torch.device("cuda")
-    torch.cuda.set_per_process_memory_fraction(fraction, device)
     Xd, yd, out = X.to(device), y.to(device), []
+    held = torch.cuda.memory_allocated(device) + 2 * sum(p.numel() * p.element_size() for p in model.parameters())
+    total = torch.cuda.get_device_properties(device).total_memory
+    torch.cuda.set_per_process_memory_fraction(min(1.0, (held + limit_mib * 2**20) / total), device)
     try:
         for b in batch_sizes:
             net, error, losses = copy.deepcopy(model).to(device), None, []

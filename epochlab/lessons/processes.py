@@ -61,6 +61,18 @@ def run_children(module: str, arguments: Sequence[Sequence[str]], logs: Sequence
             p.wait()
 
 
+def live_children() -> list[int]:
+    """Process ids whose parent is this process (read from ``/proc``): empty after every run here."""
+    me, found = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                # /proc/PID/stat: "pid (name) state ppid ..."; the name may contain spaces, so split after ")"
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == me:
+                    found.append(int(entry.name))
+    return found
+
+
 def _failure(failed: list[int], logs: Sequence[Path], n: int) -> RuntimeError:
     tails = [f"--- child {i} ---\n" + logs[i].read_text(errors="replace")[-700:] for i in failed]
     return RuntimeError(f"child process(es) {failed} of {n} failed:\n" + "\n".join(tails))

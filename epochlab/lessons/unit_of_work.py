@@ -53,10 +53,12 @@ class EpochClock(Callback):
 
 @dataclass(frozen=True)
 class TimedRun:
-    """One run: ``epoch_loss[k]`` and ``seconds[k]`` at boundary ``k`` (0: the start), and its final weights."""
+    """One run: ``epoch_loss[k]`` and ``seconds[k]`` at boundary ``k`` (0: the start), its final weights,
+    and the optimizer steps each epoch took."""
 
     threads: int
     batch_size: int
+    steps_per_epoch: int
     epoch_loss: list[float]
     seconds: list[float]
     weights: torch.Tensor
@@ -83,7 +85,7 @@ def timed_fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, threads: in
     with num_threads(threads):
         history = fit(net, X, y, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed, callbacks=[clock],
                       **fit_kwargs)
-    return TimedRun(threads, batch_size, list(history.epoch_loss), clock.seconds, flat_weights(net))
+    return TimedRun(threads, batch_size, history.steps_per_epoch, list(history.epoch_loss), clock.seconds, flat_weights(net))
 
 
 def time_grid(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, threads: Sequence[int],
