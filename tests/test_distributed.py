@@ -85,3 +85,18 @@ def test_bad_arguments_are_named(data) -> None:
         with pytest.raises(ValueError, match=name):
             run_workers(net, X, y, **args)
     assert 0 < free_port() < 65536
+
+
+def test_views_draw_every_worker() -> None:
+    import matplotlib.pyplot as plt
+
+    from epochlab.lessons.distributed import DistributedRun, WorkerRecord
+    from epochlab.views.distributed_views import plot_boundaries, plot_orders, plot_shares
+
+    weights = torch.arange(6.0).reshape(3, 2).double()
+    workers = [WorkerRecord(r, [[r, r + 2], [r + 2, r]], weights, [1.0, 0.5], [1, 1]) for r in range(2)]
+    run = DistributedRun(2, 1, 4, workers, 0.1)
+    assert len(plot_shares(run).collections) == 2
+    assert len(plot_orders([run, run], ["a", "b"])) == 2
+    assert len(plot_boundaries(run, weights).lines) >= 3
+    plt.close("all")

@@ -149,3 +149,38 @@ def test_live_children_sees_a_running_child_and_then_none(tmp_path) -> None:
         child.kill()
         child.wait()
     assert child.pid not in live_children()
+
+
+def test_cuda_attempts_needs_a_gpu_and_says_so(digits) -> None:
+    from epochlab.lessons.memory import cuda_attempts
+
+    if torch.cuda.is_available():  # a real OutOfMemoryError for the full batch under a 16 MiB cap, 64 completes
+        small, big = cuda_attempts(MLP(64, 4096, 10), digits.X_train, digits.y_train, [30, 300], limit_mib=4,
+                                   loss="cross_entropy")
+        assert small.completed and not big.completed and "OutOfMemoryError" in str(big.error)
+    else:
+        with pytest.raises(RuntimeError, match="CUDA"):
+            cuda_attempts(MLP(64, 8, 10), digits.X_train, digits.y_train, [10], limit_mib=4, loss="cross_entropy")
+
+
+def test_views_draw_what_the_lessons_measured() -> None:
+    import matplotlib.pyplot as plt
+
+    from epochlab.lessons.memory import Attempt
+    from epochlab.views.unit_of_work_views import (
+        plot_epochs_and_seconds,
+        plot_limit,
+        plot_memory,
+        plot_seconds_per_epoch,
+    )
+
+    runs = [TimedRun(t, b, 4, [2.0, 1.0, 0.5], [0.0, 0.1 * t, 0.2 * t], torch.zeros(1)) for b in (8, 32) for t in (1, 2)]
+    left, right = plot_epochs_and_seconds(runs, 0.7)
+    assert len(left.lines) == len(right.lines) + 1, "4 runs and the target on each, plus one epoch boundary on the left"
+    assert right.get_xlabel().startswith("wall-clock seconds") and left.get_xlabel() == "epoch"
+    assert len(plot_seconds_per_epoch(runs).patches) == 4
+    attempts = [Attempt(b, 1, True, None, b / 10, 1, 0.1) for b in (10, 100, 1000)]
+    assert plot_memory(attempts).get_xscale() == "log"
+    failed = Attempt(1000, 1, False, "RuntimeError: can't allocate memory", 30.0, 0, None)
+    assert len(plot_limit([failed, attempts[0]], 24).patches) == 2
+    plt.close("all")

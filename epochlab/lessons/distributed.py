@@ -24,6 +24,7 @@ from ..checks import check_int
 from ..losses import LOSSES, make_objective
 from .distributed_worker import flat
 from .processes import run_children
+from .unit_of_work import num_threads
 
 
 @dataclass(frozen=True)
@@ -91,10 +92,16 @@ def run_workers(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, world_siz
     with tempfile.TemporaryDirectory(prefix="epochlab-ddp-") as tmp:
         job_dir = Path(tmp)
         torch.save(job, job_dir / "job.pt")
-        port = str(free_port())
-        ranks = [[tmp, str(r), str(world_size), port] for r in range(world_size)]
         logs = [job_dir / f"rank{r}.log" for r in range(world_size)]
-        run_children("epochlab.lessons.distributed_worker", ranks, logs, timeout=timeout)
+        for attempt in range(3):
+            port = str(free_port())  # free when asked; another program may take it first, hence the retry
+            ranks = [[tmp, str(r), str(world_size), port] for r in range(world_size)]
+            try:
+                run_children("epochlab.lessons.distributed_worker", ranks, logs, timeout=timeout)
+                break
+            except RuntimeError as error:
+                if "address already in use" not in str(error).lower() or attempt == 2:
+                    raise
         records = [torch.load(job_dir / f"rank{r}.pt", weights_only=False) for r in range(world_size)]
     workers = [WorkerRecord(**r) for r in records]
     return DistributedRun(world_size, batch_size, len(X), workers, time.perf_counter() - start)
@@ -120,12 +127,13 @@ def single_process_run(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, wo
     net, objective = copy.deepcopy(model), make_objective(loss)
     opt = torch.optim.SGD(net.parameters(), lr=lr)
     weights = [flat(net)]
-    for epoch in range(epochs):
-        orders = [rank_order(len(X), world_size, r, epoch=epoch, seed=seed) for r in range(world_size)]
-        for k in range(0, len(orders[0]), batch_size):
-            batch = torch.tensor([i for order in orders for i in order[k:k + batch_size]])
-            opt.zero_grad()
-            objective.batch_loss(net(X[batch]), y[batch]).backward()
-            opt.step()
-        weights.append(flat(net))
+    with num_threads(1):  # one thread, as each worker has: small nets only lose time to thread hand-offs
+        for epoch in range(epochs):
+            orders = [rank_order(len(X), world_size, r, epoch=epoch, seed=seed) for r in range(world_size)]
+            for k in range(0, len(orders[0]), batch_size):
+                batch = torch.tensor([i for order in orders for i in order[k:k + batch_size]])
+                opt.zero_grad()
+                objective.batch_loss(net(X[batch]), y[batch]).backward()
+                opt.step()
+            weights.append(flat(net))
     return torch.stack(weights)

@@ -9,6 +9,7 @@ simulated check anywhere). Results go to ``JOB_DIR/result.pt``.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import resource
@@ -34,8 +35,8 @@ def _status(field: str) -> int:
 
 
 def _reset_peak() -> None:
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")  # Linux: reset VmHWM to the current RSS
+    with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")  # Linux: reset VmHWM to the current RSS (if refused, peaks are running maxima)
 
 
 def attempt(job: dict[str, Any], batch_size: int, chunks: int) -> dict[str, Any]:
@@ -65,7 +66,8 @@ def main(job_dir: Path) -> None:
     limit = job["limit_mib"]
     if limit is not None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        resource.setrlimit(resource.RLIMIT_AS, (_status("VmSize") + int(limit * MIB), hard))
+        soft = _status("VmSize") + int(limit * MIB)
+        resource.setrlimit(resource.RLIMIT_AS, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
     results = [attempt(job, b, k) for b, k in job["attempts"]]
     torch.save({"results": results, "baseline_mib": _status("VmRSS") / MIB}, job_dir / "result.pt")
 

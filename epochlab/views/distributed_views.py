@@ -25,6 +25,7 @@ def plot_shares(run: DistributedRun, epoch: int = 0, ax: Axes | None = None, *, 
                                           for r, w in enumerate(run.workers)])
     ax.set_ylim(run.world_size - 0.5, -0.5)
     ax.set_xlim(-1, first)
+    ax.set_title(f"{run.world_size} workers: every sample in one row")
     ax.set_xlabel(f"sample index (the first {first} of {run.n_samples}) seen in epoch {epoch + 1}")
     return ax
 
