@@ -2,7 +2,7 @@
 
 nbmake and nbclient only see errors raised by a cell; an exception inside a widget callback is
 drawn into the widget and lost. So after the notebook runs, a final check cell calls
-``epochlab.widgets.raise_widget_errors()``, and every output (and every widget's stored
+``epochlab.views.widgets.raise_widget_errors()``, and every output (and every widget's stored
 outputs) is scanned for tracebacks.
 """
 
@@ -18,7 +18,7 @@ import nbformat
 from nbclient import NotebookClient
 
 CELL_TIMEOUT_S = 120  # per cell: a widget cell that stalls fails here instead of hanging CI
-CHECK_CELL = "import epochlab.widgets\nepochlab.widgets.raise_widget_errors()"
+CHECK_CELL = "import epochlab.views.widgets\nepochlab.views.widgets.raise_widget_errors()"
 
 
 @dataclass
