@@ -33,6 +33,7 @@ class WeightSnapshots(Callback):
         self._rows = np.empty((0, 0), dtype=np.float32)
         self._count = 0
         self._views: list[np.ndarray] = []
+        self._flat = True
         self.kinds: list[str] = []
         self.epochs: list[int] = []
         self.steps: list[int] = []
@@ -71,14 +72,16 @@ class WeightSnapshots(Callback):
     def _capture(self, kind: str, epoch: int, model: nn.Module) -> None:
         if model is not self._model:  # walking model.parameters() costs more than the copy: once per fit
             self._model = model
-            self._views = [p.detach().numpy() for p in model.parameters()]  # share the memory (any strides)
+            views = [p.detach().numpy() for p in model.parameters()]  # share the memory (any strides)
+            self._flat = all(v.flags.c_contiguous for v in views)
+            self._views = [v.reshape(-1) for v in views] if self._flat else views  # contiguous: 1-D views, no copy
         if self._count == len(self._rows):
             grown = np.empty((max(64, 2 * self._count), sum(v.size for v in self._views)), self._views[0].dtype)
             if self._count:
                 grown[: self._count] = self._rows[: self._count]
             self._rows = grown
-        # reshape(-1) is a view of a contiguous parameter (a copy only of a non-contiguous one): flat_weights' order
-        np.concatenate([v.reshape(-1) for v in self._views], out=self._rows[self._count], casting="no")  # the copy
+        parts = self._views if self._flat else [v.reshape(-1) for v in self._views]  # a transposed one: flattened
+        np.concatenate(parts, out=self._rows[self._count], casting="no")  # the copy, in flat_weights' order
         self._count += 1
         self.kinds.append(kind)
         self.epochs.append(self._epoch_offset + epoch)
