@@ -7,6 +7,7 @@ array is allocated, and no member is read past the size its header declares. Not
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import io
@@ -38,7 +39,10 @@ def _bad(path: Path, reason: str) -> ValueError:
 def read_arrays(path: Path) -> dict[str, np.ndarray]:
     """The arrays of a snapshot file, each checked as described above; ``ValueError`` naming the file otherwise."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a FIFO or a device could block or never end
+            raise _bad(path, "not a regular file")
+        size = status.st_size
         with zipfile.ZipFile(path) as archive:
             headers = _check_directory(path, archive, size)
             return {name: _read_member(path, archive, info, *headers[name]) for name, info in _members(archive).items()}
@@ -124,18 +128,21 @@ def write_atomically(path: str | os.PathLike[str], arrays: Mapping[str, np.ndarr
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(given))
     try:
-        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+        existing: os.stat_result | None = os.stat(target)
         if not os.access(target, os.W_OK):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(given))
     except FileNotFoundError:
-        mode = None
+        existing = None
     prefix = ".epochlab-" + hashlib.sha256(os.fsencode(target.name)).hexdigest()[:16] + "."
     remove_stale_temporaries(target.parent, prefix)
     tmp = target.parent / f"{prefix}{os.getpid()}.{secrets.token_hex(4)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        if mode is not None:
-            os.chmod(tmp, mode)  # overwriting keeps the file's permissions
+        if existing is not None:  # overwriting keeps the file's permissions (and owner, where allowed)
+            os.chmod(tmp, stat.S_IMODE(existing.st_mode))
+            if hasattr(os, "chown") and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(OSError):
+                    os.chown(tmp, existing.st_uid, existing.st_gid)
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)  # type: ignore[arg-type]
             f.flush()

@@ -144,6 +144,23 @@ def test_overwriting_keeps_the_file_permissions(snaps, tmp_path, mode) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == mode and len(WeightSnapshots.load(path)) == len(snaps)
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="only root can give a file away")
+def test_overwriting_keeps_the_file_owner_where_allowed(snaps, tmp_path) -> None:
+    path = tmp_path / "theirs.npz"
+    path.write_bytes(b"old")
+    os.chown(path, 4321, 4321)
+    snaps.save(path)
+    assert (path.stat().st_uid, path.stat().st_gid) == (4321, 4321)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_refused_without_blocking(tmp_path) -> None:
+    pipe = tmp_path / "pipe.npz"
+    os.mkfifo(pipe)
+    with pytest.raises(ValueError, match="not a regular file"):
+        WeightSnapshots.load(pipe)
+
+
 def test_save_writes_through_a_symlink_to_its_target(snaps, tmp_path) -> None:
     target, link = tmp_path / "data" / "target.npz", tmp_path / "link.npz"
     target.parent.mkdir()
