@@ -11,8 +11,15 @@ from torch import nn
 
 from .callbacks import History
 from .checks import _describe, check_data, check_validation
+from .divergence import starting_loss
 
 LOSSES = ("mse", "cross_entropy")
+
+
+@torch.no_grad()
+def dataset_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Mean-squared error of ``model`` over the whole dataset."""
+    return F.mse_loss(model(X), y).item()
 
 
 @torch.no_grad()
@@ -55,6 +62,11 @@ class Objective:
             raise ValueError(f"Invalid validation: expected a pair (X_val, y_val) or None, got {_describe(validation)}")
         check_class_data(model, *validation, names=("validation X", "validation y"))
         return validation[0], validation[1]
+
+    def starting_loss(self, model: nn.Module, X: torch.Tensor, y: torch.Tensor,
+                      names: tuple[str, str] = ("X", "y")) -> float:
+        """The loss of the starting weights; for MSE refused unless finite and shaped like ``y`` (``starting_loss``)."""
+        return starting_loss(model, X, y, names) if self.name == "mse" else self.dataset_loss(model, X, y)
 
     @torch.no_grad()
     def dataset_loss(self, model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
