@@ -1,7 +1,7 @@
 """Epochs on several workers: real ``torch.distributed`` (gloo) processes, and the one-process run they equal.
 
 :func:`run_workers` starts ``world_size`` worker processes (``distributed_worker.py``), each a
-fresh Python that imports this same ``epochlab``. They rendezvous on a port the OS picked, train
+fresh Python that imports this same ``epochlab``. They rendezvous at a store this process holds, train
 with a ``DistributedSampler`` and ``DistributedDataParallel``, and send back what each one saw.
 A hard ``timeout`` bounds the whole run; on success, failure, timeout or interrupt every worker
 process is gone before the function returns.
@@ -10,13 +10,14 @@ process is gone before the function returns.
 from __future__ import annotations
 
 import copy
-import socket
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
 from torch import nn
 from torch.utils.data import DistributedSampler, TensorDataset
 
@@ -63,13 +64,6 @@ class DistributedRun:
         return [max(float((w.weights[k] - base[k]).abs().max()) for w in self.workers) for k in range(len(base))]
 
 
-def free_port() -> int:
-    """A TCP port the OS says is free right now (bind to port 0, read it, close)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def run_workers(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, world_size: int, batch_size: int,
                 epochs: int, lr: float, seed: int = 0, set_epoch: bool = True, loss: str = "mse",
                 timeout: float = 60.0, fault: str | None = None) -> DistributedRun:
@@ -86,6 +80,8 @@ def run_workers(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, world_siz
         raise ValueError(f"Invalid loss: {loss!r} (expected one of {sorted(LOSSES)})")
     if fault not in (None, "raise", "hang"):
         raise ValueError(f"Invalid fault: {fault!r} (expected None, 'raise' or 'hang')")
+    if not timeout > 0:
+        raise ValueError(f"Invalid timeout: {timeout!r} (expected seconds > 0)")
     job = {"model": copy.deepcopy(model), "X": X, "y": y, "batch_size": batch_size, "epochs": epochs, "lr": lr,
            "seed": seed, "set_epoch": set_epoch, "loss": loss, "fault": fault, "timeout": timeout}
     start = time.perf_counter()
@@ -93,15 +89,20 @@ def run_workers(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, world_siz
         job_dir = Path(tmp)
         torch.save(job, job_dir / "job.pt")
         logs = [job_dir / f"rank{r}.log" for r in range(world_size)]
-        for attempt in range(3):
-            port = str(free_port())  # free when asked; another program may take it first, hence the retry
-            ranks = [[tmp, str(r), str(world_size), port] for r in range(world_size)]
+        # The rendezvous store lives here, on a port the OS picks (0): no race for a port, and it outlives every
+        # worker, so no worker's exit can pull the store from under its peers.
+        for attempt in (1, 2):
+            store = dist.TCPStore("127.0.0.1", 0, is_master=True, wait_for_workers=False,
+                                  timeout=timedelta(seconds=timeout))
+            ranks = [[tmp, str(r), str(world_size), str(store.port)] for r in range(world_size)]
             try:
                 run_children("epochlab.lessons.distributed_worker", ranks, logs, timeout=timeout)
                 break
-            except RuntimeError as error:
-                if "address already in use" not in str(error).lower() or attempt == 2:
+            except RuntimeError as error:  # one retry, only for gloo's rare C++ abort; anything else is real
+                if attempt == 2 or "terminate called without an active exception" not in str(error):
                     raise
+            finally:
+                del store
         records = [torch.load(job_dir / f"rank{r}.pt", weights_only=False) for r in range(world_size)]
     workers = [WorkerRecord(**r) for r in records]
     return DistributedRun(world_size, batch_size, len(X), workers, time.perf_counter() - start)

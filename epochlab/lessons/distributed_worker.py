@@ -9,6 +9,7 @@ process), and writes what it saw to ``JOB_DIR/rank{RANK}.pt``.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import timedelta
@@ -81,14 +82,18 @@ def main(argv: list[str]) -> None:
     job_dir, rank, world_size, port = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
     torch.set_num_threads(1)  # W processes share the machine's cores
     job = torch.load(job_dir / "job.pt", weights_only=False)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world_size,
-                            timeout=timedelta(seconds=job["timeout"]))
+    timeout = timedelta(seconds=job["timeout"])
+    store = dist.TCPStore("127.0.0.1", port, is_master=False, timeout=timeout)  # the parent holds the store
+    dist.init_process_group("gloo", store=store, rank=rank, world_size=world_size, timeout=timeout)
     try:
         record = train(job, rank, world_size)
         torch.save(record, job_dir / f"rank{rank}.pt")
+        dist.barrier()  # nobody leaves while a peer may still be talking to it
     finally:
         dist.destroy_process_group()
 
 
 if __name__ == "__main__":
     main(sys.argv[1:])
+    sys.stdout.flush()
+    os._exit(0)  # done and saved: skip interpreter teardown, where gloo's threads can abort ("terminate called")
