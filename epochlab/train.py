@@ -61,7 +61,8 @@ def fit(
     check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs)
     if not isinstance(reset_optimizer_each_epoch, bool):
         raise ValueError(f"Invalid reset_optimizer_each_epoch: {reset_optimizer_each_epoch!r} (expected a bool)")
-    rates = epoch_rates(lr_schedule, lr, epochs)
+    # Without a schedule fit leaves the rate alone, so a torch lr_scheduler stepped by a callback is obeyed.
+    rates = epoch_rates(lr_schedule, lr, epochs) if lr_schedule is not None else [None] * epochs
     validation = objective.check_validation(model, validation)
     size = check_batch_size(batch_size, n_samples)
     order_generator = make_generator(seed)
@@ -125,7 +126,7 @@ def _train(
     history: History,
     *,
     opt: torch.optim.Optimizer,
-    rates: list[float],
+    rates: list[float] | list[None],
     between_epochs: str,
     seed: int,
     callbacks: Sequence[Callback],
@@ -152,9 +153,10 @@ def _train(
             opt.state.clear()
         if reset_optimizer_each_epoch:
             opt.state.clear()  # the optimizer forgets; the weights are kept
-        for group in opt.param_groups:
-            group["lr"] = lr  # the same every epoch unless an lr_schedule says otherwise
-        history.epoch_lr.append(lr)
+        if lr is not None:  # an lr_schedule's rate for this epoch
+            for group in opt.param_groups:
+                group["lr"] = lr
+        history.epoch_lr.append(float(opt.param_groups[0]["lr"]))  # the rate in force
         for cb in callbacks:
             cb.on_epoch_start(epoch, model, history)
         epoch_sum, epoch_count = 0.0, 0

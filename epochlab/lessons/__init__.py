@@ -1,0 +1,1 @@
+"""The science behind each notebook, one module per topic (no plotting)."""
