@@ -16,6 +16,7 @@ from .data import (
     make_rising_series_data,
     make_series_data,
 )
+from .digits import DigitsSplit, load_digits_split
 from .landscape import (
     gd_recurrence,
     grid_minima,
@@ -26,7 +27,6 @@ from .landscape import (
     lr_threshold,
     mse,
 )
-from .digits import DigitsSplit, load_digits_split
 from .losses import accuracy
 from .model import MLP, DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
 from .snapshots import WeightSnapshots

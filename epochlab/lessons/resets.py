@@ -103,11 +103,13 @@ def warm_vs_cold(setup: NewDataSetup) -> tuple[History, History]:
     """Train on the old images, then on old + new: from those weights (warm) and from a fresh net (cold)."""
     data = load_digits_split(setup.n_old + setup.n_new, seed=setup.seed)
     old = slice(0, setup.n_old)
-    kwargs = dict(lr=setup.lr, batch_size=setup.batch_size, seed=setup.seed, optimizer="adam", loss="cross_entropy")
+
+    def train(net: MLP, X: torch.Tensor, y: torch.Tensor, epochs: int, validation: bool) -> History:
+        return fit(net, X, y, epochs=epochs, lr=setup.lr, batch_size=setup.batch_size, seed=setup.seed,
+                   optimizer="adam", loss="cross_entropy", validation=(data.X_val, data.y_val) if validation else None)
+
     warm_net = MLP(64, setup.hidden, 10, seed=setup.seed)
-    fit(warm_net, data.X_train[old], data.y_train[old], epochs=setup.epochs_old, **kwargs)  # type: ignore[arg-type]
-    runs = []
-    for net in (warm_net, MLP(64, setup.hidden, 10, seed=setup.seed)):
-        runs.append(fit(net, data.X_train, data.y_train, epochs=setup.epochs_new,  # type: ignore[arg-type]
-                        validation=(data.X_val, data.y_val), **kwargs))
-    return runs[0], runs[1]
+    train(warm_net, data.X_train[old], data.y_train[old], setup.epochs_old, False)
+    warm = train(warm_net, data.X_train, data.y_train, setup.epochs_new, True)  # the same net, trained on
+    cold = train(MLP(64, setup.hidden, 10, seed=setup.seed), data.X_train, data.y_train, setup.epochs_new, True)
+    return warm, cold
