@@ -8,9 +8,9 @@ pictures and widgets in ``epochlab.views``; arrows point down only (see ARCHITEC
 from .callbacks import Callback, History
 from .callbacks_extra import EarlyStopping, Progress, RestoreBest
 from .data import (
+    EpochShuffle,
     epoch_batches,
     iterations_per_epoch,
-    kfold_indices,
     make_generator,
     make_linear_data,
     make_rising_series_data,
@@ -37,6 +37,7 @@ __all__ = [
     "DeepLinearNet",
     "DigitsSplit",
     "EarlyStopping",
+    "EpochShuffle",
     "History",
     "LinearNet",
     "MLP",
@@ -52,7 +53,6 @@ __all__ = [
     "grid_minima",
     "hessian",
     "iterations_per_epoch",
-    "kfold_indices",
     "least_squares",
     "load_digits_split",
     "loss_along_line",

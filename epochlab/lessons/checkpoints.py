@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -103,8 +104,12 @@ def resume(setup: ResumeSetup, checkpoint: str | os.PathLike[str], omit: str = "
     return flat_weights(run.net)
 
 
-def resume_in_fresh_process(setup: ResumeSetup, checkpoint: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
-    """Run :func:`resume` for every entry of ``OMISSIONS`` in a new Python process; its final weights by omission."""
+def resume_in_fresh_process(setup: ResumeSetup, checkpoint: str | os.PathLike[str], *,
+                            progress: Callable[[str], object] | None = None) -> dict[str, torch.Tensor]:
+    """Run :func:`resume` for every entry of ``OMISSIONS`` in a new Python process; its final weights by omission.
+
+    ``progress(line)`` is called with each line the process prints ("started", then each omission as it ends).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "resumed.pt"
         package_root = str(Path(__file__).resolve().parents[2])  # the new process imports this same epochlab
@@ -112,9 +117,14 @@ def resume_in_fresh_process(setup: ResumeSetup, checkpoint: str | os.PathLike[st
         data = Path(tmp) / "data.pt"  # handed over so the new process need not import scikit-learn (1 s)
         save_checkpoint(data, {"X_train": setup.data().X_train, "y_train": setup.data().y_train})
         command = [sys.executable, "-m", __name__, json.dumps(asdict(setup)), str(checkpoint), str(data), str(out)]
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if done.returncode:
-            raise RuntimeError(f"the fresh process failed (exit {done.returncode}):\n{done.stderr}")
+        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+            assert child.stdout is not None and child.stderr is not None
+            for line in child.stdout:
+                if progress is not None:
+                    progress(line.strip())
+            errors = child.stderr.read()
+        if child.returncode:
+            raise RuntimeError(f"the fresh process failed (exit {child.returncode}):\n{errors}")
         return load_checkpoint(out)
 
 
@@ -127,10 +137,16 @@ def val_loss(setup: ResumeSetup, weights: torch.Tensor) -> float:
 
 
 def _main(argv: list[str]) -> None:
+    torch.set_num_threads(1)  # a tiny net: more threads only wait for each other
+    print("started", flush=True)
     setup_json, checkpoint, data_path, out = argv
     setup, arrays = ResumeSetup(**json.loads(setup_json)), load_checkpoint(data_path)
     data = DigitsSplit(arrays["X_train"], arrays["y_train"], *(torch.empty(0),) * 4)  # training part only
-    save_checkpoint(out, {omit: resume(setup, checkpoint, omit, data=data) for omit in OMISSIONS})
+    weights = {}
+    for omit in OMISSIONS:
+        weights[omit] = resume(setup, checkpoint, omit, data=data)
+        print(omit, flush=True)
+    save_checkpoint(out, weights)
 
 
 if __name__ == "__main__":
