@@ -13,7 +13,6 @@ from torch.utils.data import DataLoader, RandomSampler, TensorDataset
 from epochlab import MLP, EpochShuffle, fit, flat_weights, load_digits_split
 from epochlab.checkpoint import load_checkpoint, restore, save_checkpoint, training_state
 from epochlab.lessons.carry_over import (
-    OptimizerStates,
     SchedulerStep,
     cumulative_means,
     epoch_means,
