@@ -22,7 +22,7 @@ class OverfitSetup:
     seed: int = 0
     n_train: int = 100
     hidden: int = 64
-    epochs: int = 100
+    epochs: int = 60
     lr: float = 0.01
     batch_size: int = 20
 

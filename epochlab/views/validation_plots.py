@@ -21,8 +21,8 @@ def draw_losses(ax: Axes, history: History, *, running: bool = True) -> None:
     epochs = np.arange(len(history.epoch_loss))
     ax.plot(epochs, history.epoch_loss, **style("train", label="train loss, end of epoch"))
     if running:
-        ax.plot(epochs[1:] - 0.5, history.running_loss, ls="--", lw=1,
-                **style("train", label="train loss, running mean (drawn at mid-epoch)"))
+        ax.plot(epochs[1:], history.running_loss, ls="--", lw=1,
+                **style("train", label="train loss, running mean (as printed at the epoch end)"))
     ax.plot(epochs, history.val_loss, **STYLE["validation"])
     best = turning_point(history)
     ax.axvline(best, **STYLE["boundary"])
@@ -31,17 +31,22 @@ def draw_losses(ax: Axes, history: History, *, running: bool = True) -> None:
 
 
 def plot_train_vs_validation(history: History) -> list[Axes]:
-    """Left: losses per epoch; right: accuracy per epoch, train vs validation."""
-    left, right = new_axes(2, width=5.5, height=3.8)
+    """Losses per epoch (log scale); the validation loss alone (linear, zoomed); accuracy, train vs validation."""
+    left, middle, right = new_axes(3, width=4.6, height=3.8)
     draw_losses(left, history)
     left.set_title("do more epochs always help?")
     left.legend(fontsize=7)
+    best, skip = turning_point(history), max(1, turning_point(history) // 3)
+    middle.plot(np.arange(skip, len(history.val_loss)), history.val_loss[skip:], **STYLE["validation"])
+    middle.plot(best, history.val_loss[best], **style("best", label=f"lowest (epoch {best})"))
+    middle.set(xlabel="epoch", ylabel=f"validation loss ({CE})", title="validation loss, zoomed: it turns up")
+    middle.legend(fontsize=8)
     epochs = np.arange(len(history.epoch_accuracy))
     right.plot(epochs, history.epoch_accuracy, **STYLE["train"])
     right.plot(epochs, history.val_accuracy, **STYLE["validation"])
     right.set(xlabel="epoch", ylabel="accuracy (fraction correct)", title="accuracy", ylim=(0, 1.02))
     right.legend(fontsize=8)
-    return [left, right]
+    return [left, middle, right]
 
 
 def plot_early_stopping(full: History, stopped: ValidationRun) -> Axes:
@@ -54,6 +59,7 @@ def plot_early_stopping(full: History, stopped: ValidationRun) -> Axes:
     ax.axvline(end, color="black", lw=1, label=f"stopped after epoch {end}")
     ax.annotate("", xy=(best, stopped.history.val_loss[best]), xytext=(end, stopped.history.val_loss[best]),
                 arrowprops={"arrowstyle": "->", "color": "black"})
+    ax.text((best + end) / 2, stopped.history.val_loss[best], "rewind", ha="center", va="top", fontsize=8)
     ax.plot(best, stopped.history.val_loss[best], **style("best", label=f"weights restored: epoch {best}"))
     ax.set(xlabel="epoch", ylabel=f"validation loss ({CE})", yscale="log", title="EarlyStopping + RestoreBest")
     ax.legend(fontsize=8)
