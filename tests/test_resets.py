@@ -1,50 +1,13 @@
-"""Notebooks 07-08's lessons against oracles: RestoreBest/argmin, a hand-made fold loop, scikit-learn's KFold."""
+"""Notebook 08's lessons against oracles: scikit-learn's KFold and a hand-made fold loop."""
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 from sklearn.model_selection import KFold
 
-from epochlab import MLP, accuracy, fit, flat_weights
+from epochlab import MLP, accuracy, fit, load_digits_split
 from epochlab.lessons.resets import CVSetup, NewDataSetup, cross_validate, seen_before, warm_vs_cold
-from epochlab.lessons.validation import (
-    OverfitSetup,
-    lag,
-    overfitting_summary,
-    rewound_to_best,
-    train_with_validation,
-    turning_point,
-)
-
-SMALL = OverfitSetup(seed=1, n_train=60, hidden=32, epochs=40, lr=0.02)
-
-
-def test_overfitting_summary_reads_the_history() -> None:
-    run = train_with_validation(SMALL)
-    h = run.history
-    best = turning_point(h)
-    assert best == int(np.argmin(h.val_loss)) and h.epochs_completed == 40
-    summary = overfitting_summary(h)
-    assert summary["val_rise"] == h.val_loss[-1] / h.val_loss[best] > 1 and summary["train_loss_end"] < summary["train_loss_best"]
-    assert np.array_equal(lag(h), np.array(h.running_loss) - np.array(h.epoch_loss[1:]))
-    with pytest.raises(ValueError, match="Invalid run"):
-        rewound_to_best(run)
-
-
-def test_early_stopping_rewinds_to_the_argmin_of_the_epochs_it_ran() -> None:
-    run = train_with_validation(SMALL, patience=3)
-    h, best = run.history, run.restore_best.best_epoch  # type: ignore[union-attr]
-    assert best == int(np.argmin(h.val_loss))  # the argmin over the epochs it ran (ties: the first)
-    assert run.early_stopping.stopped_epoch == h.epochs_completed == best + 3  # type: ignore[union-attr]
-    assert rewound_to_best(run)
-    full = train_with_validation(SMALL)
-    assert torch.equal(full.snapshots.epoch_end(best), flat_weights(run.model))  # the same run, rewound
-    with torch.no_grad():
-        data = SMALL.data()
-        assert torch.nn.functional.cross_entropy(run.model(data.X_val), data.y_val).item() == h.val_loss[best]
-
 
 SETUP = CVSetup(seed=2, n_samples=100, k=4, hidden=16, epochs=6)
 
@@ -81,8 +44,6 @@ def test_warm_start_continues_the_old_net_and_cold_starts_fresh() -> None:
     warm, cold = warm_vs_cold(setup)
     assert len(warm.val_loss) == len(cold.val_loss) == 4
     fresh = MLP(64, 16, 10, seed=1)
-    from epochlab import load_digits_split
-
     data = load_digits_split(120, seed=1)
     with torch.no_grad():
         assert cold.val_loss[0] == torch.nn.functional.cross_entropy(fresh(data.X_val), data.y_val).item()
