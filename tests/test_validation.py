@@ -20,8 +20,10 @@ SMALL = OverfitSetup(seed=1, n_train=60, hidden=32, epochs=40, lr=0.02)
 
 
 def test_overfitting_summary_reads_the_history() -> None:
-    run = train_with_validation(SMALL)
+    ticks: list[int] = []
+    run = train_with_validation(SMALL, progress=lambda: ticks.append(1))
     h = run.history
+    assert len(ticks) == 40
     best = turning_point(h)
     assert best == int(np.argmin(h.val_loss)) and h.epochs_completed == 40
     summary = overfitting_summary(h)

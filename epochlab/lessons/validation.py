@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+from torch import nn
 
-from ..callbacks import History
+from ..callbacks import Callback, History
 from ..callbacks_extra import EarlyStopping, RestoreBest
 from ..digits import DigitsSplit, load_digits_split
 from ..model import MLP
@@ -42,14 +44,29 @@ class ValidationRun:
     restore_best: RestoreBest | None = None
 
 
-def train_with_validation(setup: OverfitSetup, *, patience: int | None = None) -> ValidationRun:
-    """Train ``MLP(64, hidden, 10, seed)``; ``patience``: stop early and rewind to the best validation loss."""
+class _EachEpoch(Callback):
+    """Call ``tick()`` at every epoch end (e.g. a tqdm bar's ``update``)."""
+
+    def __init__(self, tick: Callable[[], object]):
+        self.tick = tick
+
+    def on_epoch_end(self, epoch: int, model: nn.Module, history: History) -> None:
+        self.tick()
+
+
+def train_with_validation(setup: OverfitSetup, *, patience: int | None = None,
+                          progress: Callable[[], object] | None = None) -> ValidationRun:
+    """Train ``MLP(64, hidden, 10, seed)``; ``patience``: stop early and rewind to the best validation loss.
+
+    ``progress()`` is called at every epoch end (e.g. a tqdm bar's ``update``).
+    """
     data = setup.data()
     net = MLP(64, setup.hidden, 10, seed=setup.seed)
     snapshots = WeightSnapshots()
     stopping = EarlyStopping(patience) if patience is not None else None
     best = RestoreBest() if patience is not None else None
-    callbacks = [snapshots, *(cb for cb in (stopping, best) if cb is not None)]
+    ticks = _EachEpoch(progress) if progress is not None else None
+    callbacks = [snapshots, *(cb for cb in (stopping, best, ticks) if cb is not None)]
     history = fit(net, data.X_train, data.y_train, epochs=setup.epochs, lr=setup.lr, batch_size=setup.batch_size,
                   seed=setup.seed, optimizer="adam", loss="cross_entropy", validation=(data.X_val, data.y_val),
                   callbacks=callbacks)
