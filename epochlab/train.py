@@ -52,7 +52,8 @@ def fit(
     its momentum / Adam state. ``"reset"`` and ``"reinit"`` clear that state at each boundary, as a
     fresh optimizer would; ``reset_optimizer_each_epoch`` clears it at every epoch start (weights
     kept). ``lr_schedule(epoch)`` (epochs of this call, from 1) sets each epoch's learning rate
-    (``history.epoch_lr``). ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
+    (``history.epoch_lr``); without one fit never sets the rate, so a ``torch.optim.lr_scheduler``
+    stepped by a callback is obeyed. ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
     ``loss="cross_entropy"`` trains a classifier (``y``: int64 labels of shape ``(n,)``, one output
     per class) and also records ``history.epoch_accuracy`` (and ``val_accuracy``).
     """
