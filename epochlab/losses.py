@@ -23,6 +23,12 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return (model(X).argmax(dim=1) == y).double().mean().item()
 
 
+@torch.no_grad()
+def dataset_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Mean-squared error of ``model`` over the whole dataset."""
+    return F.mse_loss(model(X), y).item()
+
+
 def check_class_data(
     model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, names: tuple[str, str] = ("X", "y")
 ) -> int:

@@ -6,7 +6,6 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .callbacks import Callback, History
@@ -14,6 +13,7 @@ from .checks import check_batch_size, check_bool, check_data, check_int, check_t
 from .data import epoch_batches, iterations_per_epoch, make_generator
 from .data import reinit_generator as reinit_generator  # its home before data.py; the numpy engine imports it here
 from .losses import MSE, Objective, make_objective
+from .losses import dataset_loss as dataset_loss  # its home before losses.py
 from .model import flat_weights, reinitialize, set_flat_weights
 from .optim import epoch_rate, make_optimizer, resolve_optimizer
 from .train_guard import training_run
@@ -113,12 +113,6 @@ def train_point_by_point(
     with training_run(model, callbacks, opt):
         return _train(model, X.detach(), y.detach(), schedule, history, opt=opt, epochs=epochs,
                       rate=epoch_rate(None, lr, dtype), between_epochs="keep", seed=0, callbacks=callbacks)
-
-
-@torch.no_grad()
-def dataset_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Mean-squared error of ``model`` over the whole dataset."""
-    return F.mse_loss(model(X), y).item()
 
 
 def _train(
