@@ -6,7 +6,7 @@ pictures and widgets in ``epochlab.views``; arrows point down only (see ARCHITEC
 """
 
 from .callbacks import Callback, History
-from .callbacks_extra import EarlyStopping, Progress, RestoreBest
+from .callbacks_extra import EarlyStopping, Progress, ProgressBar, RestoreBest
 from .data import (
     epoch_batches,
     iterations_per_epoch,
@@ -37,6 +37,7 @@ __all__ = [
     "History",
     "LinearNet",
     "Progress",
+    "ProgressBar",
     "RestoreBest",
     "WeightSnapshots",
     "dataset_loss",

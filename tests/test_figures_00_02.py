@@ -65,7 +65,7 @@ def test_persist_figures(data) -> None:
     world = imagined_world(new, *data, epochs=3, search_steps=50, lr=0.1)
     ax = Figure().subplots()
     plot_real_vs_imagined(ax, runs["keep"], world, *data, search_steps=50)
-    imagined = [line for line in ax.lines if "imagined" in line.get_label()][0]
+    imagined = [line for line in ax.lines if "imagined" in line.get_label()][0]  # the sawtooth
     np.testing.assert_allclose(imagined.get_ydata()[1::2], world.end_loss)
     axes = list(Figure().subplots(1, 3))
     plot_mode_paths(axes, runs, least_squares(*data, bias=False))

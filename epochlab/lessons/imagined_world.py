@@ -25,17 +25,20 @@ class ImaginedWorld:
 
 
 def imagined_world(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor, *, epochs: int,
-                   search_steps: int, lr: float, seed: int = 0) -> ImaginedWorld:
+                   search_steps: int, lr: float, seed: int = 0, progress: bool = False) -> ImaginedWorld:
     """Each "epoch" starts from fresh random weights and runs ``search_steps`` full-batch gradient-descent steps.
 
     Epoch 1 starts from ``make_model()``'s weights; every later one from a fresh draw of
     ``reinit_generator(seed)``, the very draws ``fit(..., between_epochs="reinit")`` makes.
+    ``progress=True`` shows a ``tqdm.auto`` bar, one tick per imagined epoch.
     """
     check_int("epochs", epochs, 1)
     check_int("search_steps", search_steps, 1)
     model, generator = make_model(), reinit_generator(seed)
     starts, ends, start_loss, end_loss = [], [], [], []
-    for epoch in range(epochs):
+    from tqdm.auto import trange  # here, not at the top: importing the lesson stays light
+
+    for epoch in trange(epochs, desc="imagined epochs", disable=not progress):
         if epoch:
             reinitialize(model, generator)  # the imagined boundary: forget everything, draw again
         starts.append(flat_weights(model))

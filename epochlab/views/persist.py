@@ -30,6 +30,9 @@ def plot_real_vs_imagined(ax: Axes, real: ModeRun, imagined: ImaginedWorld, X: t
             label=f"real training ({steps} steps per epoch)")
     ax.plot(*_sawtooth(imagined.start_loss, imagined.end_loss), **IMAGINED,
             label=f"imagined: each epoch a new random start,\n{search_steps} steps down to the bottom")
+    epochs = np.arange(1, len(imagined.end_loss) + 1)
+    ax.plot(epochs, imagined.end_loss, color=IMAGINED["color"], lw=2.5, alpha=0.5,
+            label="imagined: the loss at each epoch's end\n(flat: no epoch learns from the last)")
     ax.set(xlabel="epoch", ylabel="loss on all the data (MSE)", yscale="log",
            title="loss at the start and the end of every epoch")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
