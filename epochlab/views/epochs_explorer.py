@@ -110,15 +110,18 @@ def between_epochs_explorer(make_model: Callable[[], nn.Module], X: torch.Tensor
     left.set(xlabel="epoch (dotted: epoch boundaries)", ylabel="mini-batch loss (MSE)", yscale="log")
     left.legend(fontsize=8, loc="lower left")
     (path,) = right.plot([], [], ".-", lw=0.6, ms=2, color="#b00020")
-    (start,) = right.plot([], [], "ks", ms=5, label="epoch starts")
+    (start,) = right.plot([], [], "s", mfc="white", ms=7, mew=1.5, label="epoch starts")
     right.set(xlabel="weight 1", ylabel="weight 2")
-    right.legend(fontsize=8)
     every = torch.cat([run.snapshots.weights for run in runs.values()])
     right.set(xlim=_padded(every[:, 0]), ylim=_padded(every[:, 1]))
 
     def update(mode: str) -> None:
         run = runs[mode]
         curve.set_data(run.history.step_epochs(), run.history.step_loss)
+        for line in (curve, path, start):  # the series' colour for this mode (plots.STYLE)
+            line.set_color(STYLE[mode]["color"])
+        start.set_markerfacecolor("white")
+        right.legend(fontsize=8)  # rebuilt: its marker takes this mode's colour
         path_weights = run.snapshots.trajectory().numpy()
         path.set_data(path_weights[:, 0], path_weights[:, 1])
         starts = np.array([i for i, kind in enumerate(run.snapshots.kinds) if kind == "epoch_start"])
