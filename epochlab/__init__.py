@@ -36,6 +36,7 @@ from .restarts import (
     start_loss_floor,
 )
 from .snapshots import WeightSnapshots
+from .tracing import Finding, trace
 from .train import dataset_loss, fit, train_point_by_point
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "Dashboard",
     "DeepLinearNet",
     "EarlyStopping",
+    "Finding",
     "History",
     "LinearNet",
     "Progress",
@@ -84,6 +86,7 @@ __all__ = [
     "split_epochs",
     "start_loss_floor",
     "stream_loss",
+    "trace",
     "train_point_by_point",
 ]
 __version__ = "0.1.0"
