@@ -63,14 +63,26 @@ def _cell_name(filename: str) -> str | None:
     return None if number is None else f"cell In[{number}]"
 
 
-def _variables(frame: FrameType) -> Iterator[tuple[str, object]]:
-    yield from list(frame.f_locals.items())
-    if frame.f_globals is not frame.f_locals:
-        yield from list(frame.f_globals.items())
+def _variables(frame: FrameType, depth: int = 40) -> Iterator[tuple[str, object]]:
+    """The variables of this frame and of the user frames that called it, outermost first.
+
+    Outermost first, so an object passed down into a helper (``def step(net, optimizer)``) is
+    called by the name the loop gave it (``generator``), not by the helper's parameter name.
+    """
+    frames: list[FrameType] = []
+    current: FrameType | None = frame
+    while current is not None and len(frames) < depth:
+        if _outside(current):
+            frames.append(current)
+        current = current.f_back
+    for f in reversed(frames):
+        yield from list(f.f_locals.items())
+        if f.f_globals is not f.f_locals:
+            yield from list(f.f_globals.items())
 
 
 def variable_name(frame: FrameType | None, value: object) -> str | None:
-    """The name the user's frame gives ``value`` (a local first, then a global), or None."""
+    """The name the user's code gives ``value`` (the outermost caller that holds it), or None."""
     if frame is None:
         return None
     return next((name for name, v in _variables(frame) if v is value and not name.startswith("_")), None)

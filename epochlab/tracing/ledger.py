@@ -60,13 +60,13 @@ class Ledger:
                    epoch: int) -> list[Finding]:
         if not params:
             return []
-        m = ModelAccount(name, list(params), module, replacement=steps > 0)
+        late = [self.late.pop(id(p)) for p in params if id(p) in self.late and self.late[id(p)][0]() is p]
+        m = ModelAccount(name, list(params), module, replacement=bool(late))  # built after training started
         self.models.append(m)
         self.owner.update((id(p), m) for p in params)
         if module is not None:
             self.watch_loads(module)
-        late = [self.late.pop(i) for i in m.ids if i in self.late and self.late[i][0]() is not None]
-        if not (late and m.replacement):
+        if not late:
             return []
         place = late[0][1]
         return [finding("model_created", f"The model {label(name)} was created again at {place} after training had "
