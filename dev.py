@@ -2,7 +2,7 @@
 """Set up and run epochlab with nothing but Python 3.10+ (standard library only).
 
     python dev.py lab     # create .venv, install, open JupyterLab on notebooks/
-    python dev.py test    # create .venv, install, run ruff, mypy and every test
+    python dev.py test    # create .venv, install, run ruff, mypy, lint-imports and every test
     python dev.py voila   # create .venv, install, serve the instructor dashboard (lecture mode)
 
 The virtual environment lives in .venv next to this file; installing again is a no-op when
@@ -50,6 +50,7 @@ def test(pytest_args: list[str]) -> int:
     ensure_environment("notebooks,dev")
     run(PYTHON, "-m", "ruff", "check", "epochlab", "tests", "benchmarks", "notebooks", "dev.py")
     run(PYTHON, "-m", "mypy", "epochlab")
+    run(BIN / "lint-imports")  # the layer contract in pyproject.toml: views -> lessons -> core, no cycles
     # Exit code 5 means pytest collected nothing: that is a failure here, never a pass.
     result = subprocess.run([str(PYTHON), "-m", "pytest", "--durations=40", *pytest_args], cwd=ROOT)
     if result.returncode == 5:

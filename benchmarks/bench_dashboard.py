@@ -21,8 +21,8 @@ import numpy as np
 from PIL import Image
 
 from epochlab import LinearNet, fit
-from epochlab.dashboard import Dashboard
 from epochlab.data import epoch_batches, make_generator
+from epochlab.views.dashboard import Dashboard
 
 
 def timings(action: Callable[[], object], repeats: int) -> np.ndarray:

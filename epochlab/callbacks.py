@@ -66,13 +66,18 @@ class History:
             raise ValueError(f"Invalid metric: no finite {metric} was recorded{hint}")
         return min(finite, key=lambda k: values[k])
 
+    @property
+    def samples_per_epoch(self) -> int:
+        """Samples one epoch consumes: ``N``, or fewer when the short last batch is dropped."""
+        return self.steps_per_epoch * self.batch_size if self.drop_last else self.n_samples
+
     def step_epochs(self) -> list[float]:
         """Each iteration's position in epochs (iteration ``i`` ends at ``(i+1)/steps_per_epoch``)."""
         return [(i + 1) / self.steps_per_epoch for i in range(len(self.step_loss))]
 
     def samples_seen(self) -> list[int]:
         """Samples consumed once each iteration has run: one epoch adds one pass over the data."""
-        per_epoch = self.steps_per_epoch * self.batch_size if self.drop_last else self.n_samples
+        per_epoch = self.samples_per_epoch
         seen = []
         for i in range(len(self.step_loss)):
             epoch, in_epoch = divmod(i, self.steps_per_epoch)

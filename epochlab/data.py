@@ -102,6 +102,13 @@ def iterations_per_epoch(n_samples: int, batch_size: int, *, drop_last: bool = F
     return n_samples // batch_size if drop_last else math.ceil(n_samples / batch_size)
 
 
+def batch_sizes(n_samples: int, batch_size: int, *, drop_last: bool = False) -> list[int]:
+    """Sizes of one epoch's mini-batches, as ``fit`` cuts them (a short last one unless dropped)."""
+    check_int("batch_size", batch_size, 1, n_samples)
+    batches = epoch_batches(n_samples, batch_size, shuffle=False, generator=make_generator(0), drop_last=drop_last)
+    return [len(b) for b in batches]
+
+
 def epoch_batches(
     n_samples: int,
     batch_size: int,

@@ -10,24 +10,20 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-import epochlab.widgets as widgets
+import epochlab.views.widgets as widgets
 from epochlab import LinearNet, WeightSnapshots, fit, gd_recurrence, grid_minima, hessian, least_squares, lr_threshold
-from epochlab.bowl import (
+from epochlab.lessons.loss_bowl import (
     autograd_hessian,
     count_rises,
     descend,
-    draw_contours,
-    draw_descent,
-    draw_eigenvectors,
-    draw_surface,
     eigen_coordinates,
     gd_losses,
-    lr_explorer,
     make_correlated_data,
     regime,
     surface,
     walked_path,
 )
+from epochlab.views.bowl_explorer import draw_contours, draw_descent, draw_eigenvectors, draw_surface, lr_explorer
 
 
 @pytest.fixture

@@ -8,20 +8,19 @@ import numpy as np
 import pytest
 import torch
 
-import epochlab.widgets
+import epochlab.views.widgets
 from epochlab import LinearNet, WeightSnapshots, fit, flat_weights, make_linear_data
-from epochlab.epochs import (
-    batch_sizes,
+from epochlab.data import batch_sizes
+from epochlab.lessons.epochs import (
     boundaries_equal,
     boundary_losses,
     counting_calls,
     run_modes,
     sample_order,
-    samples_per_epoch,
     sliding_window_loss,
     stream_loss,
 )
-from epochlab.epochs_explorers import batch_size_explorer, between_epochs_explorer, plot_sliding_window
+from epochlab.views.epochs_explorer import batch_size_explorer, between_epochs_explorer, plot_sliding_window
 
 
 @pytest.fixture
@@ -74,7 +73,7 @@ def test_sliding_windows_against_a_loop(data, batch_size: int, drop_last: bool) 
     history = fit(LinearNet(2, bias=False, seed=1), X, y, epochs=4, lr=0.05, batch_size=batch_size,
                   shuffle=False, drop_last=drop_last)
     stream = stream_loss(history)
-    per_epoch = samples_per_epoch(history)
+    per_epoch = history.samples_per_epoch
     assert per_epoch == (20 // batch_size * batch_size if drop_last else 20)
     assert len(stream) == 4 * per_epoch
     # A hand-written stream: every sample of a mini-batch carries that batch's loss.
@@ -154,22 +153,22 @@ def test_plot_sliding_window_draws_the_windows(data) -> None:
 
 
 def test_batch_size_explorer_updates_in_place(data) -> None:
-    errors = len(epochlab.widgets.ERRORS)
+    errors = len(epochlab.views.widgets.ERRORS)
     explorer = batch_size_explorer(*data, batch_size=4, epochs=2)
     marker, curve = explorer.figure.axes[0].lines[2], explorer.figure.axes[1].lines[0]
     explorer.controls["batch_size"].value = 7
     assert list(marker.get_ydata()) == [math.ceil(20 / 7)]
     assert "B = 7: 3 iterations per epoch (2 with drop_last)" in explorer.figure.axes[0].get_title()
     assert len(curve.get_xdata()) == 2 * 3 and curve.get_xdata()[-1] == 40
-    assert len(epochlab.widgets.ERRORS) == errors
+    assert len(epochlab.views.widgets.ERRORS) == errors
 
 
 def test_between_epochs_explorer_switches_mode(data) -> None:
-    errors = len(epochlab.widgets.ERRORS)
+    errors = len(epochlab.views.widgets.ERRORS)
     explorer = between_epochs_explorer(lambda: LinearNet(2, bias=False, seed=0), *data, epochs=3, lr=0.1,
                                        batch_size=5, seed=0)
     assert "2/2 boundaries" in explorer.figure.axes[0].get_title()
     explorer.controls["mode"].value = "reset"
     assert "0/2 boundaries" in explorer.figure.axes[0].get_title()
     curve = explorer.figure.axes[0].lines[1]
-    assert len(curve.get_ydata()) == 12 and len(epochlab.widgets.ERRORS) == errors
+    assert len(curve.get_ydata()) == 12 and len(epochlab.views.widgets.ERRORS) == errors

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from epochlab import LinearNet, WeightSnapshots, fit, flat_weights, make_linear_data, train_point_by_point
-from epochlab.fastlinear import fast_fit, fast_point_by_point
+from epochlab.views.dashboard.engine import fast_fit, fast_point_by_point
 
 ATOL = 1e-5
 

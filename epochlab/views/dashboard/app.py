@@ -16,12 +16,12 @@ import ipywidgets as w
 import numpy as np
 from matplotlib.figure import Figure
 
-from .callbacks import History
-from .dashboard_figure import DashboardFigure
-from .dashboard_readout import readout_html, status_line
-from .dashboard_state import MODES, Session, Settings
-from .landscape import mse
-from .widgets import ErrorArea, FigureView, checkbox, float_slider, int_slider, lr_slider, mode_buttons, seed_box
+from ...callbacks import History
+from ...landscape import mse
+from ..widgets import ErrorArea, FigureView, checkbox, float_slider, int_slider, lr_slider, mode_buttons, seed_box
+from .figure import DashboardFigure
+from .readout import readout_html, status_line
+from .state import MODES, Session, Settings
 
 MODE_TIPS = ("keep the weights (what every framework does)", "reset to this run's starting weights each epoch",
              "draw fresh random weights each epoch", "the asker's loop: steps on point 1, then point 2, ...")

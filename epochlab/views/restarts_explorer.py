@@ -10,8 +10,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import nn
 
-from .landscape import least_squares
-from .restarts import Restarts, basin, run_restarts, split_epochs
+from ..landscape import least_squares
+from ..lessons.restarts import Restarts, basin, run_restarts, split_epochs
 from .widgets import LivePlot, int_slider
 
 

@@ -10,11 +10,30 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from .callbacks import History
-from .epochs import samples_per_epoch
-from .kaczmarz import line_points
+from ..callbacks import History
 
 X_UNITS = {"iteration": "iteration", "epoch": "epoch", "samples": "samples seen"}
+
+# The series' one visual vocabulary: the same thing is drawn the same way in every notebook.
+# Each entry is matplotlib keyword arguments, e.g. ``ax.plot(x, y, **STYLE["train"])``.
+STYLE: dict[str, dict[str, Any]] = {
+    "initial": {"marker": "s", "color": "black", "ms": 7, "ls": "none", "label": "initial weights"},
+    "now": {"marker": "o", "color": "tab:red", "ms": 8, "mec": "white", "ls": "none", "label": "weights now"},
+    "best": {"marker": "*", "color": "gold", "ms": 15, "mec": "black", "ls": "none", "label": "best weights (least squares)"},
+    "boundary": {"color": "0.6", "lw": 0.8, "ls": ":"},
+    "train": {"color": "tab:blue", "label": "train"},
+    "validation": {"color": "tab:orange", "label": "validation"},
+    "keep": {"color": "tab:green", "label": "keep (real training)"},
+    "reset": {"color": "tab:red", "label": "reset to the start each epoch"},
+    "reinit": {"color": "tab:purple", "label": "re-draw at random each epoch"},
+}
+
+
+def style(name: str, **overrides: Any) -> dict[str, Any]:
+    """``STYLE[name]`` with some keywords replaced (e.g. another label)."""
+    if name not in STYLE:
+        raise ValueError(f"Invalid name: {name!r} (expected one of {sorted(STYLE)})")
+    return {**STYLE[name], **overrides}
 
 
 def new_axes(ncols: int = 1, *, width: float = 5.0, height: float = 3.4) -> list[Axes]:
@@ -36,10 +55,10 @@ def step_positions(history: History, x: str = "iteration") -> np.ndarray:
 
 def mark_epoch_boundaries(ax: Axes, history: History, x: str = "iteration") -> None:
     """Dotted vertical lines where one epoch ends and the next begins."""
-    scale = {"iteration": history.steps_per_epoch, "epoch": 1, "samples": samples_per_epoch(history)}[x]
+    scale = {"iteration": history.steps_per_epoch, "epoch": 1, "samples": history.samples_per_epoch}[x]
     epochs = math.ceil(len(history.step_loss) / history.steps_per_epoch)
     for k in range(1, epochs):
-        ax.axvline(k * scale, color="0.6", lw=0.8, ls=":", zorder=0)
+        ax.axvline(k * scale, zorder=0, **STYLE["boundary"])
 
 
 def plot_step_loss(history: History, ax: Axes | None = None, *, x: str = "iteration", label: str | None = None,
@@ -81,19 +100,8 @@ def plot_trajectory(ax: Axes, path: np.ndarray, epoch_of_point: Sequence[int] | 
     if epoch_of_point is not None:
         ax.figure.colorbar(points, ax=ax, label="epoch")
     if len(a):
-        ax.plot(a[0], b[0], "ks", ms=6, zorder=4)
-        ax.plot(a[-1], b[-1], "r*", ms=10, zorder=4)
-
-
-def plot_solution_lines(ax: Axes, X: Any, y: Any, *, half_length: float = 3.0, cmap: str = "plasma") -> None:
-    """Each point's solution line ``{w : w.x = y}`` in the (w1, w2) plane, coloured by the point's order."""
-    rows, targets = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).reshape(-1)
-    colours = plt.get_cmap(cmap)(np.linspace(0.0, 0.85, len(rows)))
-    for m, (x, t) in enumerate(zip(rows, targets), start=1):
-        ends = line_points(x, float(t), half_length=half_length)
-        ax.plot(ends[:, 0], ends[:, 1], color=colours[m - 1], lw=0.9, zorder=1, label=f"point {m}" if m in (1, len(rows)) else None)
-    ax.set_xlabel("w1 (weight on x[m-1])")
-    ax.set_ylabel("w2 (weight on x[m])")
+        ax.plot(a[0], b[0], zorder=4, **STYLE["initial"])
+        ax.plot(a[-1], b[-1], zorder=4, **STYLE["now"])
 
 
 def _finite_or_nan(values: Sequence[float]) -> np.ndarray:

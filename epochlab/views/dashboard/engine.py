@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from .callbacks import History
-from .checks import check_batch_size, check_data, check_int, check_training_args
-from .data import epoch_batches, iterations_per_epoch, make_generator
-from .model import LinearNet, flat_weights, reinitialize, set_flat_weights
-from .train import reinit_generator
+from ...callbacks import History
+from ...checks import check_batch_size, check_data, check_int, check_training_args
+from ...data import epoch_batches, iterations_per_epoch, make_generator
+from ...model import LinearNet, flat_weights, reinitialize, set_flat_weights
+from ...train import reinit_generator
 
 
 @dataclass

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .kaczmarz import ArrayLike, epoch_map, iterate_map, kaczmarz, point_losses
-from .landscape import least_squares, mse
+from ..landscape import least_squares, mse
+from ..lessons.kaczmarz import ArrayLike, epoch_map, iterate_map, kaczmarz, line_points, point_losses
 from .widgets import LivePlot, int_slider
 
 FLOOR = 1e-16  # log axes: a loss of exactly 0 (or below this) is drawn on the floor
@@ -54,3 +56,14 @@ def explorer_readout(plot: LivePlot) -> tuple[np.ndarray, float]:
     """What a :func:`steps_per_point_explorer` shows now: each point's error after one pass, and the last loss."""
     per_point, per_epoch = plot.figure.axes[0].lines[0], plot.figure.axes[1].lines[0]
     return np.array(per_point.get_ydata(), dtype=np.float64), float(np.asarray(per_epoch.get_ydata())[-1])
+
+
+def plot_solution_lines(ax: Axes, X: Any, y: Any, *, half_length: float = 3.0, cmap: str = "plasma") -> None:
+    """Each point's solution line ``{w : w.x = y}`` in the (w1, w2) plane, coloured by the point's order."""
+    rows, targets = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).reshape(-1)
+    colours = colormaps[cmap](np.linspace(0.0, 0.85, len(rows)))
+    for m, (x, t) in enumerate(zip(rows, targets), start=1):
+        ends = line_points(x, float(t), half_length=half_length)
+        ax.plot(ends[:, 0], ends[:, 1], color=colours[m - 1], lw=0.9, zorder=1, label=f"point {m}" if m in (1, len(rows)) else None)
+    ax.set_xlabel("w1 (weight on x[m-1])")
+    ax.set_ylabel("w2 (weight on x[m])")

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
-from .callbacks import History
-from .data import make_linear_data
-from .fastlinear import Trace, fast_fit, fast_point_by_point
-from .landscape import least_squares, loss_grid
-from .model import LinearNet, set_flat_weights
+from ...callbacks import History
+from ...data import make_linear_data
+from ...landscape import least_squares, loss_grid
+from ...model import LinearNet, set_flat_weights
+from .engine import Trace, fast_fit, fast_point_by_point
 
 #: What happens between epochs: the three of ``fit``, plus the asker's per-point loop.
 MODES = ("keep", "reset", "reinit", "point")

@@ -20,12 +20,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .callbacks import History
-from .checks import check_int
-from .landscape import hessian, least_squares, mse
-from .model import set_flat_weights
-from .snapshots import WeightSnapshots
-from .train import dataset_loss, fit
+from ..callbacks import History
+from ..checks import check_int
+from ..landscape import hessian, least_squares, mse
+from ..model import set_flat_weights
+from ..snapshots import WeightSnapshots
+from ..train import dataset_loss, fit
 
 #: Restart r draws its weights from seed ``seed + r * SEED_STRIDE``: restart 0 uses ``seed`` itself, and
 #: runs with different seeds (below the stride) never share a restart.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dashboard_state import Session
+from .state import Session
 
 _MODE_NAMES = {"keep": "keep the weights", "reset": "reset the weights each epoch",
                "reinit": "random restart each epoch", "point": "the asker's point-by-point loop"}

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from .dashboard_state import Timeline
+from .state import Timeline
 
 FONT: Any = {"font.size": 14, "axes.titlesize": 15, "axes.labelsize": 14, "legend.fontsize": 12}
 _EPOCH_CMAP = "viridis"

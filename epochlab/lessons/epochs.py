@@ -12,19 +12,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .callbacks import History
-from .checks import BETWEEN_EPOCHS, check_int
-from .data import epoch_batches, make_generator
-from .model import set_flat_weights
-from .snapshots import WeightSnapshots
-from .train import dataset_loss, fit
-
-
-def batch_sizes(n_samples: int, batch_size: int, *, drop_last: bool = False) -> list[int]:
-    """Sizes of one epoch's mini-batches, as ``fit`` cuts them (a short last one unless dropped)."""
-    check_int("batch_size", batch_size, 1, n_samples)
-    batches = epoch_batches(n_samples, batch_size, shuffle=False, generator=make_generator(0), drop_last=drop_last)
-    return [len(b) for b in batches]
+from ..callbacks import History
+from ..checks import BETWEEN_EPOCHS, check_int
+from ..data import batch_sizes, epoch_batches, make_generator
+from ..model import set_flat_weights
+from ..snapshots import WeightSnapshots
+from ..train import dataset_loss, fit
 
 
 def sample_order(n_samples: int, epochs: int, *, batch_size: int | None = None, shuffle: bool = True,
@@ -53,15 +46,10 @@ def sliding_window_loss(history: History, window: int | None = None) -> np.ndarr
     ``0, N, 2N, ...`` are the epochs, and their means are ``history.running_loss``.
     """
     stream = stream_loss(history)
-    window = samples_per_epoch(history) if window is None else window
+    window = history.samples_per_epoch if window is None else window
     check_int("window", window, 1, len(stream))
     total = np.concatenate([[0.0], np.cumsum(stream)])
     return (total[window:] - total[:-window]) / window
-
-
-def samples_per_epoch(history: History) -> int:
-    """``N``, or the samples left after dropping the short last batch."""
-    return sum(batch_sizes(history.n_samples, history.batch_size, drop_last=history.drop_last))
 
 
 def boundaries_equal(snapshots: WeightSnapshots) -> list[bool]:

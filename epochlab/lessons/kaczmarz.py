@@ -13,9 +13,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from .callbacks import Callback, History
-from .checks import check_int
-from .model import flat_weights
+from ..callbacks import Callback, History
+from ..checks import check_int
+from ..model import flat_weights
 
 ArrayLike = torch.Tensor | np.ndarray
 

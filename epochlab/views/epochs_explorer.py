@@ -11,17 +11,18 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import nn
 
-from .callbacks import History
-from .epochs import batch_sizes, boundaries_equal, run_modes, samples_per_epoch, sliding_window_loss, stream_loss
-from .model import LinearNet
+from ..callbacks import History
+from ..data import batch_sizes
+from ..lessons.epochs import boundaries_equal, run_modes, sliding_window_loss, stream_loss
+from ..model import LinearNet
+from ..train import fit
 from .plots import mark_epoch_boundaries
-from .train import fit
 from .widgets import LivePlot, int_slider, mode_buttons
 
 
 def plot_sliding_window(history: History, left: Axes, right: Axes) -> None:
     """Left: the loss stream, its sliding one-epoch mean and the per-epoch means; right: the sliding steps."""
-    stream, sliding, n = stream_loss(history), sliding_window_loss(history), samples_per_epoch(history)
+    stream, sliding, n = stream_loss(history), sliding_window_loss(history), history.samples_per_epoch
     ends = np.arange(n, len(stream) + 1)  # sliding[j] covers samples j+1 .. j+n: drawn where it ends
     left.plot(np.arange(1, len(stream) + 1), stream, color="0.8", lw=0.6, label="loss of each sample as it is used")
     epochs = len(history.running_loss)

@@ -154,12 +154,3 @@ def seed_box(value: int = 0) -> w.BoundedIntText:
 def checkbox(description: str, value: bool) -> w.Checkbox:
     """An on/off switch (shuffle ...)."""
     return w.Checkbox(value=value, description=description, indent=False, style=_STYLE)
-
-
-def __getattr__(name: str) -> Any:
-    # Dashboard lives in epochlab/dashboard.py, which imports this module: a lazy import, no cycle.
-    if name == "Dashboard":
-        from .dashboard import Dashboard
-
-        return Dashboard
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
