@@ -203,6 +203,20 @@ def test_net_created_inside_the_epoch_loop(seed: int) -> None:
     assert "carried_over" not in kinds(t) and "epochs 2-4" in t.report(show=False)
 
 
+def test_library_net_created_inside_the_epoch_loop() -> None:
+    # LinearNet builds its layer with nn.utils.skip_init (on the meta device, then moved): still seen.
+    X, y = data()
+    with trace() as t:
+        for epoch in range(3):
+            t.mark_epoch()
+            net = epochlab.LinearNet(2, bias=False, seed=epoch)  # <- library net inside
+            optimizer = torch.optim.SGD(net.parameters(), lr=0.05)
+            for i in range(0, 48, 12):
+                step(net, optimizer, X[i:i + 12], y[i:i + 12])
+    assert [(f.kind, f.epoch, f.where) for f in t.problems] == [("model_created", e, line("library net inside"))
+                                                                for e in (2, 3)], t.report(show=False)
+
+
 class Net(nn.Module):
     """A user's own module class: its creation is placed on the line that calls Net(), not inside __init__."""
 

@@ -19,6 +19,8 @@ _LIBRARY_DIRS = (
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,  # the epochlab package
 )
 
+_COMPILER_DIRS = tuple(os.sep + os.path.join("torch", name) + os.sep for name in ("_dynamo", "_inductor", "fx"))
+
 
 def _outside(frame: FrameType) -> bool:
     return not frame.f_code.co_filename.startswith(_LIBRARY_DIRS)
@@ -36,6 +38,16 @@ def user_frame(*, skip_module_init: bool = False) -> FrameType | None:
             return frame
         frame = frame.f_back
     return None
+
+
+def compiling(frame: FrameType) -> bool:
+    """Is torch.compile (dynamo, inductor, fx) somewhere below this frame on the stack?"""
+    current: FrameType | None = sys._getframe(1)
+    while current is not None and current is not frame:
+        if any(part in current.f_code.co_filename for part in _COMPILER_DIRS):
+            return True
+        current = current.f_back
+    return False
 
 
 def _in_module_init(frame: FrameType) -> bool:

@@ -1,9 +1,9 @@
 """The global hooks and patches a trace installs, and their removal (always all of them, even on errors).
 
 torch's public global hooks: ``register_optimizer_step_pre_hook`` / ``register_optimizer_step_post_hook``
-(every optimizer's steps) and ``register_module_parameter_registration_hook`` (every parameter a
-module creates). Three patches, each restored on exit: ``Optimizer.__init__`` (where an optimizer
-was created), the public ``torch.nn.init`` functions (an in-place re-initialisation of trained weights,
+(every optimizer's steps), ``register_module_parameter_registration_hook`` and
+``register_module_module_registration_hook`` (every parameter or submodule a module is given).
+Three patches, each restored on exit: ``Optimizer.__init__`` (where an optimizer was created), the public ``torch.nn.init`` functions (an in-place re-initialisation of trained weights,
 which is also what ``reset_parameters()`` calls), and the DataLoader wrappers of ``loaders.py``.
 Per-model ``load_state_dict`` post-hooks are registered by the trace and removed here too.
 """
@@ -33,6 +33,7 @@ class Recorder(Protocol):
     def before_step(self, optimizer: torch.optim.Optimizer) -> None: ...
     def after_step(self, optimizer: torch.optim.Optimizer) -> None: ...
     def parameter_created(self, module: nn.Module, param: torch.Tensor) -> None: ...
+    def submodule_added(self, parent: nn.Module, child: nn.Module) -> None: ...
     def optimizer_created(self, optimizer: torch.optim.Optimizer) -> None: ...
     def initialised(self, tensor: torch.Tensor) -> None: ...
     def loaded(self, module: nn.Module) -> None: ...
@@ -56,6 +57,8 @@ class Hooks:
                 lambda opt, args, kwargs: rec.after_step(opt)))
             self._handles.append(_module.register_module_parameter_registration_hook(
                 lambda module, name, param: rec.parameter_created(module, param)))
+            self._handles.append(_module.register_module_module_registration_hook(
+                lambda module, name, child: rec.submodule_added(module, child) if child is not None else None))
             self._patch(torch.optim.Optimizer, "__init__", self._wrap_optimizer_init)
             for name in INIT_FUNCTIONS:
                 self._patch(torch.nn.init, name, self._wrap_init)
@@ -117,4 +120,5 @@ def global_hook_counts() -> dict[str, int]:
         "optimizer_step_pre": len(_optimizer._global_optimizer_pre_hooks),
         "optimizer_step_post": len(_optimizer._global_optimizer_post_hooks),
         "parameter_registration": len(_module._global_parameter_registration_hooks),
+        "module_registration": len(_module._global_module_registration_hooks),
     }

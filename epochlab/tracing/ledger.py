@@ -10,7 +10,7 @@ from torch import nn
 
 from .accounts import ModelAccount, OptimizerAccount, label
 from .findings import Finding, finding
-from .frames import models_of, user_frame, variable_name
+from .frames import compiling, models_of, user_frame, variable_name, where
 from .words import optimizer_recreated
 
 
@@ -24,7 +24,17 @@ class Ledger:
         self.models: list[ModelAccount] = []
         self.owner: dict[int, ModelAccount] = {}  # id(parameter) -> its model
         self.created: dict[int, tuple[weakref.ref[torch.optim.Optimizer], str | None]] = {}
-        self.late: dict[int, tuple[weakref.ref[torch.Tensor], str | None, int, str]] = {}  # new after step 1
+        self.late: dict[int, tuple[weakref.ref[nn.Module], str | None, int, str]] = {}  # built after step 1
+
+    def module_built(self, module: nn.Module, epoch: int) -> None:
+        """Remember a module that got a new parameter or submodule after training started, and where."""
+        known = self.late.get(id(module))
+        if known is not None and known[0]() is module:
+            return
+        frame = user_frame(skip_module_init=True)
+        if frame is None or compiling(frame):
+            return  # torch.compile building its own graph modules from the user's, not the user's code
+        self.late[id(module)] = (weakref.ref(module), where(frame), epoch, type(module).__name__)
 
     def open(self, optimizer: torch.optim.Optimizer, *, steps: int, epoch: int) -> tuple[OptimizerAccount,
                                                                                           list[Finding]]:
@@ -60,7 +70,8 @@ class Ledger:
                    epoch: int) -> list[Finding]:
         if not params:
             return []
-        late = [self.late.pop(id(p)) for p in params if id(p) in self.late and self.late[id(p)][0]() is p]
+        built = [] if module is None else [sub for sub in module.modules() if id(sub) in self.late]
+        late = [self.late.pop(id(sub)) for sub in built if self.late[id(sub)][0]() is sub]
         m = ModelAccount(name, list(params), module, replacement=bool(late))  # built after training started
         self.models.append(m)
         self.owner.update((id(p), m) for p in params)

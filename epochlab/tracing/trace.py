@@ -108,8 +108,11 @@ class Trace:
 
     def parameter_created(self, module: nn.Module, param: torch.Tensor) -> None:
         if self.steps and id(param) not in self._ledger.owner:  # a new parameter after training started
-            self._ledger.late[id(param)] = (weakref.ref(param), where(user_frame(skip_module_init=True)), self.epoch,
-                                     type(module).__name__)
+            self._ledger.module_built(module, self.epoch)
+
+    def submodule_added(self, parent: nn.Module, child: nn.Module) -> None:
+        if self.steps and not any(id(p) in self._ledger.owner for p in child.parameters()):
+            self._ledger.module_built(parent, self.epoch)
 
     def optimizer_created(self, optimizer: torch.optim.Optimizer) -> None:
         self._ledger.created[id(optimizer)] = (weakref.ref(optimizer), where(user_frame()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import weakref
 
-import torch
+from torch import nn
 
 from .accounts import ModelAccount, OptimizerAccount, fingerprint
 from .findings import Finding, finding
@@ -59,14 +59,14 @@ def optimizer_recreated(acc: OptimizerAccount, old: OptimizerAccount, epoch: int
                                           f"training had started: {lost}.", epoch=epoch, where=acc.where)
 
 
-def late_module_findings(late: dict[int, tuple[weakref.ref[torch.Tensor], str | None, int, str]]) -> list[Finding]:
+def late_module_findings(late: dict[int, tuple[weakref.ref[nn.Module], str | None, int, str]]) -> list[Finding]:
     """Modules created after training started that no optimizer ever stepped, one finding per place."""
-    seen: dict[tuple[str | None, str, int], None] = {}
-    for _, place, epoch, cls in late.values():
-        seen.setdefault((place, cls, epoch), None)
+    outermost: dict[tuple[str | None, int], str] = {}
+    for _, place, epoch, cls in late.values():  # built inside out: the last one at a place contains the rest
+        outermost[(place, epoch)] = cls
     return [finding("model_created", f"A new {cls} was created at {place} after training had started, but no "
                                      "optimizer ever updated its weights.", epoch=epoch, where=place)
-            for place, cls, epoch in seen]
+            for (place, epoch), cls in outermost.items()]
 
 
 def compile_failure(error: BaseException) -> Finding | None:
