@@ -49,7 +49,7 @@ def kinds(t: epochlab.tracing.Trace, *, problem: bool | None = None) -> list[str
 
 def one(t: epochlab.tracing.Trace, kind: str) -> Finding:
     found = [f for f in t.findings if f.kind == kind]
-    assert len(found) == 1, (kind, t.report(show=False))
+    assert len(found) == 1, (kind, t.text())
     return found[0]
 
 
@@ -63,7 +63,7 @@ def test_canonical_dataloader_loop_is_healthy(seed: int) -> None:
         for _ in range(4):
             for xb, yb in batches:
                 step(net, optimizer, xb, yb)
-    assert t.problems == [], t.report(show=False)
+    assert t.problems == [], t.text()
     assert "4 epoch boundaries" not in one(t, "carried_over").message
     assert "all 3 epoch boundaries" in one(t, "carried_over").message and "`net`" in one(t, "carried_over").message
     assert "6 steps in each of the 4 epochs" in one(t, "steps_per_epoch").message
@@ -92,7 +92,7 @@ def test_accumulation_scheduler_validation_and_no_grad_raise_no_alarm() -> None:
             with torch.no_grad():
                 [net(xv) for xv, _ in val]
             scheduler.step()
-    assert t.problems == [], t.report(show=False)
+    assert t.problems == [], t.text()
     assert t.epoch == 5 and "all 4 epoch boundaries" in one(t, "carried_over").message
     assert "3 steps in each of the 5 epochs" in one(t, "steps_per_epoch").message
     assert "0.1, 0.1, 0.05, 0.05, 0.025 epoch by epoch" in one(t, "learning_rate").message
@@ -121,7 +121,7 @@ def test_early_stopping_rewind_is_a_rewind_not_a_problem() -> None:
             if epoch == 3:
                 best = copy.deepcopy(net.state_dict())
         net.load_state_dict(best)  # <- rewind
-    assert t.problems == [], t.report(show=False)
+    assert t.problems == [], t.text()
     rewind = one(t, "rewind")
     assert rewind.where == line("rewind") and "end of epoch 3" in rewind.message
     assert "all 5 epoch boundaries" in one(t, "carried_over").message
@@ -150,7 +150,7 @@ def question_loop(t: epochlab.tracing.Trace | None, epochs: int, iterations: int
 def test_the_questions_loop_traced() -> None:
     with trace() as t:
         question_loop(t, epochs=3)
-    assert t.problems == [], t.report(show=False)
+    assert t.problems == [], t.text()
     assert "all 2 epoch boundaries" in one(t, "carried_over").message
     assert "400 steps in each of the 3 epochs" in one(t, "steps_per_epoch").message
     with trace() as once:  # the question's own code has no epoch loop: one epoch, nothing to compare
@@ -200,7 +200,7 @@ def test_net_created_inside_the_epoch_loop(seed: int) -> None:
     created = [f for f in t.problems]
     assert [f.kind for f in created] == ["model_created"] * 3 and [f.epoch for f in created] == [2, 3, 4]
     assert all(f.where == line("net inside") and "`net`" in f.message for f in created)
-    assert "carried_over" not in kinds(t) and "epochs 2-4" in t.report(show=False)
+    assert "carried_over" not in kinds(t) and "epochs 2-4" in t.text()
 
 
 def test_library_net_created_inside_the_epoch_loop() -> None:
@@ -214,7 +214,7 @@ def test_library_net_created_inside_the_epoch_loop() -> None:
             for i in range(0, 48, 12):
                 step(net, optimizer, X[i:i + 12], y[i:i + 12])
     assert [(f.kind, f.epoch, f.where) for f in t.problems] == [("model_created", e, line("library net inside"))
-                                                                for e in (2, 3)], t.report(show=False)
+                                                                for e in (2, 3)], t.text()
 
 
 class Net(nn.Module):
@@ -311,6 +311,21 @@ def test_weights_changed_by_anything_else() -> None:
     assert changed.problem and changed.epoch == 2 and changed.where is None and "epoch 1" in changed.message
 
 
+def test_report_prints_the_text_and_boundaries_name_each_epoch(capsys) -> None:
+    net, X, y = nn.Linear(2, 1), *data()
+    checkpoint = copy.deepcopy(net.state_dict())
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.05)
+    with trace() as t:
+        for epoch in range(4):
+            t.mark_epoch()
+            if epoch == 2:
+                net.load_state_dict(checkpoint)
+            step(net, optimizer, X, y)
+    t.report()
+    assert capsys.readouterr().out == t.text() + "\n" and t.text().startswith("epochlab.trace: 4 epochs")
+    assert t.boundaries() == {2: "carried_over", 3: "reloaded", 4: "carried_over"} and t.epochs_with("reloaded") == [3]
+
+
 def test_no_steps_and_one_epoch() -> None:
     with trace() as t:
         nn.Linear(2, 1)(torch.ones(1, 2))
@@ -342,6 +357,8 @@ def test_hooks_removed_after_the_block_and_after_an_exception() -> None:
 def test_bad_arguments_and_misuse() -> None:
     with pytest.raises(ValueError, match="epochs"):
         trace(epochs="batches")
+    with pytest.raises(ValueError, match="kind"):
+        trace().epochs_with("reset")
     t = trace()
     with pytest.raises(RuntimeError, match="mark_epoch"):
         t.mark_epoch()
@@ -361,7 +378,7 @@ def test_compile_failure_is_reported_not_a_crash_of_the_trace() -> None:
     with pytest.raises(Exception) as raised, trace() as t:
         compiled(torch.ones(1, 2))
     assert global_hook_counts() == counts
-    assert one(t, "compile_failed").problem is False and "torch.compile failed" in t.report(show=False)
+    assert one(t, "compile_failed").problem is False and "torch.compile failed" in t.text()
     assert any("epochlab.trace" in note for note in getattr(raised.value, "__notes__", []))
 
 

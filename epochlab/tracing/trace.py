@@ -10,7 +10,7 @@ from torch import nn
 
 from . import summary
 from .accounts import Event, ModelAccount, fingerprint
-from .findings import Finding, report_text
+from .findings import KINDS, Finding, report_text
 from .frames import user_frame, where
 from .hooks import Hooks
 from .ledger import Ledger
@@ -68,16 +68,31 @@ class Trace:
         """The findings that are problems (something reset, re-created, reloaded or changed)."""
         return [f for f in self.findings if f.problem]
 
-    def report(self, *, show: bool = True) -> str:
-        """The findings as readable lines (problems first); printed unless ``show=False``, and returned."""
+    def epochs_with(self, kind: str) -> list[int]:
+        """The epochs of the findings of one kind, in order (a ``ValueError`` for an unknown kind)."""
+        if kind not in KINDS:
+            raise ValueError(f"Invalid kind: {kind!r} (expected one of {sorted(KINDS)})")
+        return sorted({f.epoch for f in self.findings if f.kind == kind and f.epoch is not None})
+
+    def boundaries(self) -> dict[int, str]:
+        """For each epoch from 2: the first problem found at its start, or "carried_over"."""
+        found = {e: "carried_over" for e in range(2, self.epoch + 1)}
+        for f in reversed(self.problems):
+            if f.epoch is not None and f.epoch in found:
+                found[f.epoch] = f.kind
+        return found
+
+    def report(self) -> None:
+        """Print the findings as readable lines, problems first (``text()`` returns them instead)."""
+        print(self.text())
+
+    def text(self) -> str:
+        """The report as a string: a summary line, then one line per finding (several epochs merged)."""
         models = ", ".join(dict.fromkeys(m.label for m in self._ledger.models)) or "none"
         optimizers = ", ".join(dict.fromkeys(a.label for a in self._ledger.accounts)) or "none"
-        text = report_text(sorted(self.findings, key=lambda f: not f.problem),
+        return report_text(sorted(self.findings, key=lambda f: not f.problem),
                            f"{self.epoch} epoch{'s' * (self.epoch != 1)}, {self.steps} optimizer steps; "
                            f"models: {models}; optimizers: {optimizers}")
-        if show:
-            print(text)
-        return text
 
     # -- called by the hooks --------------------------------------------------------------------------------
     def before_step(self, optimizer: torch.optim.Optimizer) -> None:
