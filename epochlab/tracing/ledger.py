@@ -84,6 +84,13 @@ class Ledger:
                                          "started, so it began from fresh random weights and nothing learned "
                                          "before carried over.", epoch=epoch, where=place)]
 
+    def headline(self, epochs: int, steps: int) -> str:
+        """The report's first line: epochs, steps, and the names of the models and optimizers seen."""
+        models = ", ".join(dict.fromkeys(m.label for m in self.models)) or "none"
+        optimizers = ", ".join(dict.fromkeys(a.label for a in self.accounts)) or "none"
+        return (f"{epochs} epoch{'s' * (epochs != 1)}, {steps} optimizer steps; models: {models}; "
+                f"optimizers: {optimizers}")
+
     def release(self) -> None:
         """Let the user's models and optimizers go (the findings stay)."""
         self.optimizers.clear()

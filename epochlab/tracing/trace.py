@@ -35,7 +35,7 @@ class Trace:
         self._marked = self._mark_used = False
         self._pass: LoaderPass | None = None
         self._passes: dict[int, LoaderPass] = {}
-        self._ledger = Ledger(self._watch_loads)
+        self._ledger = Ledger(lambda module: self._hooks.watch_loads(module) if self._hooks else None)
 
     # -- the with block -------------------------------------------------------------------------------------
     def __enter__(self) -> Trace:
@@ -88,11 +88,8 @@ class Trace:
 
     def text(self) -> str:
         """The report as a string: a summary line, then one line per finding (several epochs merged)."""
-        models = ", ".join(dict.fromkeys(m.label for m in self._ledger.models)) or "none"
-        optimizers = ", ".join(dict.fromkeys(a.label for a in self._ledger.accounts)) or "none"
         return report_text(sorted(self.findings, key=lambda f: not f.problem),
-                           f"{self.epoch} epoch{'s' * (self.epoch != 1)}, {self.steps} optimizer steps; "
-                           f"models: {models}; optimizers: {optimizers}")
+                           self._ledger.headline(self.epoch, self.steps))
 
     # -- called by the hooks --------------------------------------------------------------------------------
     def before_step(self, optimizer: torch.optim.Optimizer) -> None:
@@ -172,10 +169,6 @@ class Trace:
         elif boundary and m.steps:
             m.kept += 1
         m.events.clear()
-
-    def _watch_loads(self, module: nn.Module) -> None:
-        if self._hooks is not None:
-            self._hooks.watch_loads(module)
 
     def _finish(self, error: BaseException | None) -> None:
         ledger = self._ledger
