@@ -326,6 +326,31 @@ def test_report_prints_the_text_and_boundaries_name_each_epoch(capsys) -> None:
     assert t.boundaries() == {2: "carried_over", 3: "reloaded", 4: "carried_over"} and t.epochs_with("reloaded") == [3]
 
 
+@pytest.mark.parametrize("epochs_by", ["auto", "dataloader", "mark"])
+def test_how_epochs_are_delimited(epochs_by: str) -> None:
+    net, batches = nn.Linear(2, 1), loader(0)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.05)
+    with trace(epochs=epochs_by) as t:
+        for epoch in range(6):
+            if epoch % 2 == 0:
+                t.mark_epoch()  # marks every other pass over the loader
+            for xb, yb in batches:
+                step(net, optimizer, xb, yb)
+    assert t.epoch == {"auto": 3, "dataloader": 6, "mark": 3}[epochs_by] and not t.problems
+
+
+def test_memory_is_one_copy_and_a_fingerprint_per_epoch() -> None:
+    net, batches = nn.Linear(2, 1), loader(0)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.05)
+    with trace() as t:
+        for _ in range(20):
+            for xb, yb in batches:
+                step(net, optimizer, xb, yb)
+            (model,) = t._ledger.models
+            assert len(model.copies) == len(model.params) == 2  # one copy per parameter, whatever the steps
+    assert len(model.ends) == 21 and model.copies == []  # epochs 0 (before training) .. 20; released on exit
+
+
 def test_no_steps_and_one_epoch() -> None:
     with trace() as t:
         nn.Linear(2, 1)(torch.ones(1, 2))
