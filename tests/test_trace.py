@@ -379,6 +379,19 @@ def test_hooks_removed_after_the_block_and_after_an_exception() -> None:
     assert net._load_state_dict_post_hooks == {} and t.findings and "steps_per_epoch" in kinds(broken)
 
 
+def test_a_failure_of_the_trace_never_breaks_the_loop(monkeypatch) -> None:
+    def broken(self: object, optimizer: object) -> None:
+        raise KeyError("a bug in the trace")
+
+    monkeypatch.setattr(epochlab.tracing.Trace, "after_step", broken)
+    counts, net = global_hook_counts(), nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
+    with trace() as t:
+        for _ in range(3):
+            step(net, optimizer, torch.ones(2, 2), torch.ones(2, 1))
+    assert global_hook_counts() == counts and "trace_failed" in kinds(t) and "KeyError" in t.text()
+
+
 def test_bad_arguments_and_misuse() -> None:
     with pytest.raises(ValueError, match="epochs"):
         trace(epochs="batches")

@@ -37,6 +37,8 @@ Information (``problem=False``):
 - ``one_epoch``: only one epoch was seen, so no boundary was checked.
 - ``no_steps``: no optimizer step happened in the block (a hand-written update is not watched).
 - ``compile_failed``: ``torch.compile`` failed inside the block; the error is re-raised with a note.
+- ``trace_failed``: the trace's own code raised; it stopped watching (the loop itself is never broken
+  by the trace), so the other findings are incomplete.
 """
 
 from .findings import KINDS, Finding

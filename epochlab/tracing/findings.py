@@ -17,6 +17,7 @@ KINDS: dict[str, bool] = {
     "learning_rate": False,
     "rewind": False,
     "compile_failed": False,
+    "trace_failed": False,
     "model_created": True,
     "optimizer_recreated": True,
     "reinitialised": True,

@@ -47,18 +47,27 @@ class Hooks:
         self.loaders = LoaderWatch()
         self._handles: list[RemovableHandle] = []
         self._patches: list[tuple[Any, str, Any]] = []
+        self.failure: Exception | None = None  # a bug of the trace's own: it stops watching, the loop runs on
+
+    def call(self, method: Callable[..., None], *args: Any) -> None:
+        """Call the recorder, but never let the trace's own error break the user's loop."""
+        if self.failure is None:
+            try:
+                method(*args)
+            except Exception as error:
+                self.failure = error
 
     def install(self) -> None:
         rec = self.recorder
         try:
             self._handles.append(_optimizer.register_optimizer_step_pre_hook(
-                lambda opt, args, kwargs: rec.before_step(opt)))
+                lambda opt, args, kwargs: self.call(rec.before_step, opt)))
             self._handles.append(_optimizer.register_optimizer_step_post_hook(
-                lambda opt, args, kwargs: rec.after_step(opt)))
+                lambda opt, args, kwargs: self.call(rec.after_step, opt)))
             self._handles.append(_module.register_module_parameter_registration_hook(
-                lambda module, name, param: rec.parameter_created(module, param)))
+                lambda module, name, param: self.call(rec.parameter_created, module, param)))
             self._handles.append(_module.register_module_module_registration_hook(
-                lambda module, name, child: rec.submodule_added(module, child) if child is not None else None))
+                lambda module, name, child: self.call(rec.submodule_added, module, child) if child is not None else None))
             self._patch(torch.optim.Optimizer, "__init__", self._wrap_optimizer_init)
             for name in INIT_FUNCTIONS:
                 self._patch(torch.nn.init, name, self._wrap_init)
@@ -71,7 +80,7 @@ class Hooks:
         """Hear every ``load_state_dict`` into ``module`` or any of its submodules."""
         for sub in module.modules():
             self._handles.append(sub.register_load_state_dict_post_hook(
-                lambda mod, keys: self.recorder.loaded(mod)))
+                lambda mod, keys: self.call(self.recorder.loaded, mod)))
 
     def remove(self) -> None:
         """Remove every hook and restore every patched attribute (safe to call twice)."""
@@ -99,7 +108,7 @@ class Hooks:
         @functools.wraps(original)
         def __init__(optimizer: torch.optim.Optimizer, *args: Any, **kwargs: Any) -> None:
             original(optimizer, *args, **kwargs)
-            rec.optimizer_created(optimizer)
+            self.call(rec.optimizer_created, optimizer)
 
         return __init__
 
@@ -108,7 +117,7 @@ class Hooks:
 
         @functools.wraps(original)
         def init(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
-            rec.initialised(tensor)
+            self.call(rec.initialised, tensor)
             return original(tensor, *args, **kwargs)
 
         return init

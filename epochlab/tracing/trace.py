@@ -15,7 +15,7 @@ from .frames import user_frame, where
 from .hooks import Hooks
 from .ledger import Ledger
 from .loaders import LoaderPass
-from .words import boundary_finding, compile_failure, late_module_findings, rewind_finding
+from .words import boundary_finding, compile_failure, late_module_findings, rewind_finding, trace_failure
 
 EPOCHS = ("auto", "dataloader", "mark")
 _ACTIVE: list[Trace] = []  # at most one trace at a time: hooks are global
@@ -50,12 +50,14 @@ class Trace:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  tb: TracebackType | None) -> None:
+        assert self._hooks is not None
         try:
-            assert self._hooks is not None
             self._hooks.remove()
         finally:
             _ACTIVE.clear()
         self._finish(error)
+        if self._hooks.failure is not None:
+            self.findings.append(trace_failure(self._hooks.failure))
 
     def mark_epoch(self) -> None:
         """Start a new epoch at the next optimizer step (for loops that read no DataLoader)."""

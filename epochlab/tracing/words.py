@@ -80,3 +80,9 @@ def compile_failure(error: BaseException) -> Finding | None:
     if hasattr(error, "add_note"):
         error.add_note("epochlab.trace: " + message)
     return finding("compile_failed", message)
+
+
+def trace_failure(error: Exception) -> Finding:
+    """The trace's own code failed: it stopped watching (the loop itself ran on, unaffected)."""
+    return finding("trace_failed", f"The trace itself failed ({type(error).__name__}: {error}) and stopped "
+                                   "watching, so the findings above are incomplete; your loop was not affected.")
