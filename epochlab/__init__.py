@@ -28,12 +28,14 @@ from .landscape import (
 )
 from .model import DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
 from .snapshots import WeightSnapshots
+from .tracing import Finding, trace
 from .train import dataset_loss, fit, train_point_by_point
 
 __all__ = [
     "Callback",
     "DeepLinearNet",
     "EarlyStopping",
+    "Finding",
     "History",
     "LinearNet",
     "Progress",
@@ -60,6 +62,7 @@ __all__ = [
     "mse",
     "reinitialize",
     "set_flat_weights",
+    "trace",
     "train_point_by_point",
 ]
 __version__ = "0.1.0"
