@@ -6,7 +6,7 @@ pictures and widgets in ``epochlab.views``; arrows point down only (see ARCHITEC
 """
 
 from .callbacks import Callback, History
-from .callbacks_extra import EarlyStopping, Progress, RestoreBest
+from .callbacks_extra import EarlyStopping, Progress, ProgressBar, RestoreBest
 from .data import (
     EpochShuffle,
     epoch_batches,
@@ -30,6 +30,7 @@ from .landscape import (
 from .losses import accuracy
 from .model import MLP, DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
 from .snapshots import WeightSnapshots
+from .tracing import Finding, trace
 from .train import dataset_loss, fit, train_point_by_point
 
 __all__ = [
@@ -38,10 +39,12 @@ __all__ = [
     "DigitsSplit",
     "EarlyStopping",
     "EpochShuffle",
+    "Finding",
     "History",
     "LinearNet",
     "MLP",
     "Progress",
+    "ProgressBar",
     "RestoreBest",
     "WeightSnapshots",
     "accuracy",
@@ -65,6 +68,7 @@ __all__ = [
     "mse",
     "reinitialize",
     "set_flat_weights",
+    "trace",
     "train_point_by_point",
 ]
 __version__ = "0.1.0"
