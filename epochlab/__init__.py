@@ -6,11 +6,11 @@ pictures and widgets in ``epochlab.views``; arrows point down only (see ARCHITEC
 """
 
 from .callbacks import Callback, History
-from .callbacks_extra import EarlyStopping, Progress, RestoreBest
+from .callbacks_extra import EarlyStopping, Progress, ProgressBar, RestoreBest
 from .data import (
+    EpochShuffle,
     epoch_batches,
     iterations_per_epoch,
-    kfold_indices,
     make_generator,
     make_linear_data,
     make_rising_series_data,
@@ -30,6 +30,7 @@ from .landscape import (
 from .losses import accuracy
 from .model import MLP, DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
 from .snapshots import WeightSnapshots
+from .tracing import Finding, trace
 from .train import dataset_loss, fit, train_point_by_point
 
 __all__ = [
@@ -37,10 +38,13 @@ __all__ = [
     "DeepLinearNet",
     "DigitsSplit",
     "EarlyStopping",
+    "EpochShuffle",
+    "Finding",
     "History",
     "LinearNet",
     "MLP",
     "Progress",
+    "ProgressBar",
     "RestoreBest",
     "WeightSnapshots",
     "accuracy",
@@ -52,7 +56,6 @@ __all__ = [
     "grid_minima",
     "hessian",
     "iterations_per_epoch",
-    "kfold_indices",
     "least_squares",
     "load_digits_split",
     "loss_along_line",
@@ -65,6 +68,7 @@ __all__ = [
     "mse",
     "reinitialize",
     "set_flat_weights",
+    "trace",
     "train_point_by_point",
 ]
 __version__ = "0.1.0"

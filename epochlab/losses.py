@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,22 +11,22 @@ import torch.nn.functional as F
 from torch import nn
 
 from .callbacks import History
-from .checks import _describe, check_data, check_validation
+from .checks import _describe, check_data, check_model, check_validation
 from .divergence import starting_loss
 
 LOSSES = ("mse", "cross_entropy")
 
 
 @torch.no_grad()
-def dataset_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Mean-squared error of ``model`` over the whole dataset."""
-    return F.mse_loss(model(X), y).item()
-
-
-@torch.no_grad()
 def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     """Fraction of rows whose largest output is the label ``y`` (int64, shape ``(n,)``)."""
     return (model(X).argmax(dim=1) == y).double().mean().item()
+
+
+@torch.no_grad()
+def dataset_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Mean-squared error of ``model`` over the whole dataset."""
+    return F.mse_loss(model(X), y).item()
 
 
 def check_class_data(
@@ -36,11 +37,12 @@ def check_class_data(
     if not isinstance(y, torch.Tensor) or y.ndim != 1 or y.dtype != torch.int64:
         got = f"{_describe(y)} of dtype {y.dtype}" if isinstance(y, torch.Tensor) else _describe(y)
         raise ValueError(f"Invalid {yn}: expected class labels, an int64 tensor of shape (n_samples,), got {got}")
-    n_out = getattr(model, "n_out", None)
+    n_out = getattr(model, "n_outputs", None)
     if len(y) and (y.min() < 0 or (n_out is not None and y.max() >= n_out)):
-        raise ValueError(f"Invalid {yn}: labels must lie in 0..{'n_out-1' if n_out is None else n_out - 1}")
-    dtype = next(model.parameters()).dtype
-    return check_data(model, X, y.to(dtype).reshape(-1, 1), names=(xn, yn))  # the X checks, shared
+        raise ValueError(f"Invalid {yn}: labels must lie in 0..{'n_outputs-1' if n_out is None else n_out - 1}")
+    dtype = check_model(model)
+    columns = y.to(dtype).reshape(-1, 1).expand(-1, n_out or 1)  # a stand-in target: the X checks are shared
+    return check_data(model, X, columns, names=(xn, yn))
 
 
 @dataclass(frozen=True)
@@ -63,15 +65,24 @@ class Objective:
         check_class_data(model, *validation, names=("validation X", "validation y"))
         return validation[0], validation[1]
 
-    def starting_loss(self, model: nn.Module, X: torch.Tensor, y: torch.Tensor,
-                      names: tuple[str, str] = ("X", "y")) -> float:
-        """The loss of the starting weights; for MSE refused unless finite and shaped like ``y`` (``starting_loss``)."""
-        return starting_loss(model, X, y, names) if self.name == "mse" else self.dataset_loss(model, X, y)
-
     @torch.no_grad()
     def dataset_loss(self, model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
         """This loss over the whole of ``(X, y)``."""
         return self.batch_loss(model(X), y).item()
+
+    def starting_loss(self, model: nn.Module, X: torch.Tensor, y: torch.Tensor,
+                      names: tuple[str, str] = ("X", "y")) -> float:
+        """The loss of the starting weights, refused (naming the data) unless the output fits ``y`` and it is finite."""
+        if self.name == "mse":
+            return starting_loss(model, X, y, names)
+        with torch.no_grad():
+            output = model(X)
+        if output.ndim != 2 or output.shape[0] != len(y):
+            raise ValueError(f"Invalid {names[1]}: {len(y)} labels, but the model's output has shape {tuple(output.shape)}")
+        loss = self.batch_loss(output, y).item()
+        if not math.isfinite(loss):
+            raise ValueError(f"Invalid {names[0]}: the loss of the starting weights is not finite before any step")
+        return loss
 
     def record_accuracy(
         self, history: History, model: nn.Module, X: torch.Tensor, y: torch.Tensor,

@@ -81,7 +81,8 @@ class MLP(nn.Module):
         check_int("n_out", n_out, 1)
         if activation not in ACTIVATIONS:
             raise ValueError(f"Invalid activation: {activation!r} (expected one of {ACTIVATIONS})")
-        self.n_features, self.n_out, self.activation = n_in, n_out, activation  # n_features: what check_data reads
+        # n_features, n_outputs: what check_data reads
+        self.n_features, self.n_outputs, self.activation = n_in, n_out, activation
         sizes = [n_in, *widths, n_out]
         # skip_init: nn.Linear's own initialisation would draw from torch's global RNG.
         self.layers = nn.ModuleList(nn.utils.skip_init(nn.Linear, a, b) for a, b in zip(sizes, sizes[1:]))

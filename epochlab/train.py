@@ -13,7 +13,7 @@ from .checks import check_batch_size, check_bool, check_data, check_int, check_t
 from .data import epoch_batches, iterations_per_epoch, make_generator
 from .data import reinit_generator as reinit_generator  # its home before data.py; the numpy engine imports it here
 from .losses import MSE, Objective, make_objective
-from .losses import dataset_loss as dataset_loss  # its home before losses.py; epochlab re-exports it from here
+from .losses import dataset_loss as dataset_loss  # its home before losses.py
 from .model import flat_weights, reinitialize, set_flat_weights
 from .optim import epoch_rate, make_optimizer, resolve_optimizer
 from .train_guard import training_run
@@ -54,7 +54,8 @@ def fit(
     its momentum / Adam state. ``"reset"`` and ``"reinit"`` clear that state at each boundary, as a
     fresh optimizer would; ``reset_optimizer_each_epoch`` clears it at every epoch start (weights
     kept). ``lr_schedule(epoch)`` (epochs of this call, from 1) sets each epoch's learning rate
-    (``history.epoch_lr``). ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
+    (``history.epoch_lr``); without one fit never sets the rate, so a ``torch.optim.lr_scheduler``
+    stepped by a callback is obeyed. ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
     ``loss="cross_entropy"`` trains a classifier (``y``: int64 labels of shape ``(n,)``, one output
     per class) and also records ``history.epoch_accuracy`` (and ``val_accuracy``).
     """
@@ -80,7 +81,7 @@ def fit(
         return _train(model, X.detach(), y.detach(), schedule, history, opt=opt, epochs=epochs, rate=rate,
                       between_epochs=between_epochs, seed=seed, callbacks=callbacks,
                       reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation,
-                      objective=objective)
+                      objective=objective, scheduled=lr_schedule is not None)
 
 
 def train_point_by_point(
@@ -130,6 +131,7 @@ def _train(
     reset_optimizer_each_epoch: bool = False,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
     objective: Objective = MSE,
+    scheduled: bool = True,
 ) -> History:
     start_weights = flat_weights(model)
     reinit = reinit_generator(seed)
@@ -151,9 +153,10 @@ def _train(
             opt.state.clear()
         if reset_optimizer_each_epoch:
             opt.state.clear()  # the optimizer forgets; the weights are kept
-        for group in opt.param_groups:
-            group["lr"] = lr  # the same every epoch unless an lr_schedule says otherwise
-        history.epoch_lr.append(lr)
+        if scheduled:  # without an lr_schedule the rate is left alone: a torch lr_scheduler may be driving it
+            for group in opt.param_groups:
+                group["lr"] = lr
+        history.epoch_lr.append(float(opt.param_groups[0]["lr"]))  # the rate in force
         for cb in callbacks:
             cb.on_epoch_start(epoch, model, history)
         epoch_sum, epoch_count = 0.0, 0

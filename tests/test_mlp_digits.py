@@ -158,3 +158,19 @@ def test_fit_bad_loss_and_bad_validation_labels(digits) -> None:
     with pytest.raises(ValueError, match="Invalid validation y"):
         fit(MLP(64, 4, 10), digits.X_train, digits.y_train, epochs=1, lr=0.1, loss="cross_entropy",
             validation=(digits.X_val, digits.y_val.float()))
+
+
+def test_fit_reinit_and_reset_modes_work_on_the_mlp(digits) -> None:
+    from epochlab.train import reinit_generator
+
+    snaps = WeightSnapshots()
+    fit(MLP(64, 8, 10, seed=3), digits.X_train, digits.y_train, epochs=3, lr=0.1, batch_size=50, seed=3,
+        loss="cross_entropy", between_epochs="reinit", callbacks=[snaps])
+    generator, oracle = reinit_generator(3), MLP(64, 8, 10, seed=0)
+    for k in (2, 3):
+        reinitialize(oracle, generator)  # fit draws epoch k's fresh weights from this one stream
+        assert torch.equal(snaps.epoch_start(k), flat_weights(oracle))
+    reset = WeightSnapshots()
+    fit(MLP(64, 8, 10, seed=3), digits.X_train, digits.y_train, epochs=2, lr=0.1, batch_size=50, loss="cross_entropy",
+        between_epochs="reset", callbacks=[reset])
+    assert torch.equal(reset.epoch_start(2), flat_weights(MLP(64, 8, 10, seed=3)))
