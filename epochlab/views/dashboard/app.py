@@ -55,6 +55,7 @@ class Dashboard(Playback):
         self.play = w.Play(value=steps, min=0, max=steps, step=1, interval=100, show_repeat=False,
                            tooltip="play (pause keeps the position)")
         self.play.add_class("epochlab-play")
+        self.play.layout.display = "none"  # its timer ticks in the browser; the labelled buttons drive it
         w.link((self.play, "value"), (self.cursor, "value"))  # kernel-side: works with or without a browser
         self.status, self.banner, self.readout = w.HTML(), w.HTML(), w.HTML()
         self.errors = ErrorArea()

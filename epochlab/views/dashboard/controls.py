@@ -19,11 +19,10 @@ MODE_TIPS = ("keep the weights (what every framework does)", "reset to the initi
 KEYS = ("keys: space play/pause &middot; &larr;/&rarr; one batch &middot; &darr;/&uarr; one epoch &middot; "
         "k r i p modes &middot; b branch &middot; c clear branch &middot; Home stop &amp; rewind &middot; "
         "d lecture defaults")
-SPEEDS = (("1 iteration per tick", "1"), ("4 iterations per tick", "4"), ("1 epoch per tick", "epoch"),
-          ("whole run in 5 s", "run"))
+SPEEDS = (("1 iteration", "1"), ("4 iterations", "4"), ("1 epoch", "epoch"), ("run in 5 s", "run"))
 BUTTONS = (  # name, text, tooltip
     ("back-epoch", "◀◀ epoch", "back to the previous epoch boundary"), ("back-batch", "◀ batch", "one iteration back"),
-    ("toggle", "play / pause", "play from here; pause keeps the position"),
+    ("toggle", "▶ / ❚❚", "play from here / pause (pause keeps the position)"),
     ("batch", "batch ▶", "one more iteration"), ("epoch", "epoch ▶▶", "to the next epoch end"),
     ("stop", "■ stop & rewind", "stop playing and go back to iteration 0"),
     ("branch", "branch here", "keep the run up to the epoch boundary at or before the cursor; change settings after it"),
@@ -49,8 +48,16 @@ CSS = """<style>
 .epochlab-dashboard .widget-label,.epochlab-dashboard button,.epochlab-dashboard .widget-readout,
 .epochlab-dashboard input{font-size:var(--jp-widgets-font-size)!important}
 .epochlab-dashboard .widget-html-content{font-size:inherit;line-height:1.35}
-.epochlab-dashboard .epochlab-play button:nth-of-type(3),.epochlab-dashboard .epochlab-play button:nth-of-type(4){display:none}
-.epochlab-table td,.epochlab-table th{padding:1px 8px;font-family:monospace;text-align:left}
+.epochlab-left{width:450px;flex:none}.epochlab-large .epochlab-left{width:640px}
+.epochlab-table{font-size:14px;border-collapse:collapse}.epochlab-large .epochlab-table{font-size:20px}
+.epochlab-table td,.epochlab-table th{padding:0 4px;font-family:monospace;text-align:left;white-space:nowrap}
+.epochlab-keys{font-size:15px;color:#444}.epochlab-large .epochlab-keys{font-size:20px}
+.epochlab-dashboard .widget-toggle-buttons .widget-label{min-width:0;max-width:none;padding-right:6px}
+.epochlab-large .widget-toggle-buttons{width:auto!important}.epochlab-large .widget-toggle-buttons .widget-label{width:auto!important}
+.epochlab-large .widget-toggle-button{width:auto!important;min-width:90px}
+.epochlab-dashboard .widget-button{padding:0 10px}
+.epochlab-dashboard .widget-toggle-buttons{display:flex;align-items:center}
+body.jp-Notebook .lm-BoxPanel-child{padding:4px 8px}body.jp-Notebook .jp-Cell{padding:0}
 .epochlab-banner{background:#fde7ea;border-left:6px solid #b00020;padding:2px 8px}
 .epochlab-figure{flex:none}
 .epochlab-dashboard .widget-hbox{gap:8px}
@@ -62,7 +69,9 @@ def build_controls(s: Settings, n_samples: int) -> dict[str, w.ValueWidget]:
     modes = mode_buttons(s.between_epochs, ("keep", "reset", "reinit", "point"))
     modes.tooltips = list(MODE_TIPS)
     modes.add_class("epochlab-modes")
-    modes.style.button_width = "88px"
+    modes.style.button_width = "68px"
+    modes.style.description_width = "152px"
+    modes.layout.width = "450px"
     low, high = LIMITS["lr"]
     controls: dict[str, w.ValueWidget] = {
         "lr": lr_slider(s.lr, low=low, high=high),
@@ -73,19 +82,25 @@ def build_controls(s: Settings, n_samples: int) -> dict[str, w.ValueWidget]:
         "steps_per_point": int_slider("steps per point", s.steps_per_point, *map(int, LIMITS["steps_per_point"])),
     }
     controls["steps_per_point"].tooltip = "mode point: SGD steps on each point before the next one"
-    for control in controls.values():
-        control.layout.width = "auto"
+    for name, control in controls.items():
+        if name != "between_epochs":
+            control.layout.width = "auto"
     return controls
 
 
 def build_view_controls() -> dict[str, w.ValueWidget]:
     """How the run is shown: x unit, presentation size, play speed, the previous run as a ghost."""
     return {
-        "unit": w.ToggleButtons(options=["iterations", "epochs", "samples"], description="x axis"),
-        "size": w.ToggleButtons(options=["1280x720", "1920x1080"], description="screen",
+        "unit": w.ToggleButtons(options=["iterations", "epochs", "samples"], description="x axis",
+                                style={"button_width": "110px"}, layout=w.Layout(width="440px")),
+        "size": w.ToggleButtons(options=["1280x720", "1920x1080"], description="screen", style={"button_width": "125px"},
+                                layout=w.Layout(width="360px"),
                                 tooltips=["laptop / small projector", "full-HD projector: bigger figure and text"]),
-        "speed": w.Dropdown(options=list(SPEEDS), value="1", description="play speed"),
-        "ghost": w.Checkbox(value=True, description="show the previous run (faint)", indent=False),
+        "speed": w.Dropdown(options=list(SPEEDS), value="1", description="per tick", layout=w.Layout(width="230px"),
+                            style={"description_width": "initial"},
+                            tooltip="how far play moves every 0.1 s"),
+        "ghost": w.Checkbox(value=True, description="previous run (faint)", indent=False,
+                            layout=w.Layout(width="auto")),
     }
 
 
@@ -102,4 +117,4 @@ def build_buttons() -> dict[str, w.Button]:
 def keyboard_html() -> w.HTML:
     """The style sheet, the shortcut listener and the on-screen list of keys."""
     script = f'<img src="" alt="" style="display:none" onerror="{html.escape(_JS, quote=True)}">'
-    return w.HTML(value=CSS + script + f'<span style="font-size:0.8em;color:#444">{KEYS}</span>')
+    return w.HTML(value=CSS + script + f'<span class="epochlab-keys">{KEYS}</span>')

@@ -126,14 +126,15 @@ class Playback:
     def _layout(self) -> w.Box:
         c, v, b = self.controls, self.view_controls, self.buttons
         image = self.view.image
-        left = w.VBox([c["lr"], c["batch_size"], c["epochs"], c["between_epochs"],
-                       w.HBox([c["shuffle"], v["ghost"]]), w.HBox([c["noise"], c["seed"]]), c["steps_per_point"],
-                       v["unit"], self.readout], layout=w.Layout(width="430px", flex="none"))
+        left = w.VBox([c["lr"], c["batch_size"], c["epochs"], c["between_epochs"], w.HBox([c["shuffle"], c["seed"]]),
+                       c["noise"], c["steps_per_point"], self.readout])
+        left.add_class("epochlab-left")
         main = w.HBox([left, w.VBox([image, self.errors.widget])])
         playback = w.HBox([self.play, *[b[name] for name in ("back-epoch", "back-batch", "toggle", "batch", "epoch",
                                                               "stop", "branch", "clear")], v["speed"]],
                           layout=w.Layout(flex_flow="row wrap"))
-        footer = w.HBox([keyboard_html(), b["defaults"], v["size"]], layout=w.Layout(flex_flow="row wrap"))
-        root = w.VBox([self.status, self.banner, main, playback, self.cursor, footer])
+        footer = w.HBox([v["unit"], v["ghost"], v["size"], b["defaults"]],
+                        layout=w.Layout(flex_flow="row wrap", align_items="center"))
+        root = w.VBox([self.status, self.banner, main, playback, self.cursor, footer, keyboard_html()])
         root.add_class("epochlab-dashboard")
         return root

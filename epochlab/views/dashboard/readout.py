@@ -50,7 +50,7 @@ def banner_text(session: Session) -> str:
     parts = [f"iteration {b} (end of epoch {seg.first_epoch - 1}) &rarr; {_segment_text(seg)}"
              for b, seg in zip(steps, session.plan[1:])]
     return ("branched at " + "; then at ".join(parts) + f". Before: {_segment_text(session.plan[0])}. "
-            "New settings now change the part after the last branch.")
+            "Changes now apply after the last branch.")
 
 
 def readout_html(session: Session, cursor: int, *, rows: int = 3) -> str:
@@ -66,13 +66,14 @@ def readout_html(session: Session, cursor: int, *, rows: int = 3) -> str:
     else:
         cells = "".join(
             f"<tr><td>{k} &rarr; {k + 1}</td><td>{_weights(end)}</td><td>{_weights(start)}</td>"
-            f"<td>{'yes, bit for bit' if np.array_equal(end, start) else '<b>no</b>'}</td></tr>"
+            f"<td>{'yes' if np.array_equal(end, start) else '<b>no</b>'}</td></tr>"
             for k, end, start, _ in shown)
-        lines.append('<table class="epochlab-table"><tr><th>epochs</th><th>end of epoch k (w1, w2)</th>'
-                     f"<th>start of epoch k+1</th><th>same?</th></tr>{cells}</table>")
+        lines.append('<table class="epochlab-table"><tr><th>k &rarr; k+1</th><th>end of k (w1, w2)</th>'
+                     f"<th>start of k+1</th><th>same?</th></tr>{cells}</table>"
+                     "same? = yes only if bit for bit equal")
     return "<br>".join(lines)
 
 
 def _weights(w: np.ndarray) -> str:
     values = np.asarray(w, dtype=np.float64)
-    return "(" + ", ".join(f"{v:+.4f}" if abs(v) < 1e4 else readable(v, 4) for v in values) + ")"
+    return "(" + ", ".join(f"{v:+.4f}" if abs(v) < 1e3 else readable(v, 3) for v in values) + ")"
