@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser  # registered in pyproject.toml
 
-NOTEBOOK = "11_instructor_dashboard.ipynb"
+NOTEBOOK = "11_instructor_dashboard.ipynb"  # JupyterLab runs the notebook; Voila serves the lecture page
 NOTEBOOKS_DIR = servers.REPO_ROOT / "notebooks"
 KERNEL_TIMEOUT_MS = 60_000
 SLIDER_PRESSES = 5
@@ -100,7 +100,7 @@ def lab_server(notebook_copy: Path, tmp_path: Path) -> Iterator[servers.Server]:
 @pytest.fixture
 def voila_server(notebook_copy: Path, tmp_path: Path) -> Iterator[servers.Server]:
     with servers.running_server(
-        "Voila", notebook_copy, tmp_path / "voila-state", kind="voila", notebook=NOTEBOOK
+        "Voila", notebook_copy, tmp_path / "voila-state", kind="voila", notebook="lecture/dashboard.ipynb"
     ) as server:
         yield server
 
