@@ -220,7 +220,7 @@ def test_dense_curves_are_thinned_to_fits_numbers(dash: Dashboard) -> None:
     np.testing.assert_allclose(y, [np.mean(v) for v in groups.values()], rtol=1e-4, atol=1e-5)
     dots = dash.drawing.art["points"].get_offsets()
     weights = snaps.weights.numpy()
-    assert len(dots) <= 1500 and all(np.abs(weights - d).max(axis=1).min() < 1e-5 for d in dots[::50])
+    assert len(dots) <= 600 and all(np.abs(weights - d).max(axis=1).min() < 1e-5 for d in dots[::50])
     assert dash.controls["batch_size"].disabled and dash.controls["shuffle"].disabled
     assert not dash.controls["steps_per_point"].disabled
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .panels import broken_path, clip_to_window, dot_indices, log_loss, thin_curve
+from .panels import MAX_DOTS, broken_path, clip_to_window, dot_indices, log_loss, thin_curve
 from .timeline import Timeline, readable
 
 
@@ -52,7 +52,7 @@ def show_weights(art: dict[str, Any], timeline: Timeline, cursor: int, xlim: tup
     visible = timeline.visible_points(cursor)
     path, epochs = timeline.path[:visible], timeline.path_epoch[:visible]
     keep = dot_indices(len(path))
-    line_keep = dot_indices(len(path), 4000)
+    line_keep = dot_indices(len(path), 2 * MAX_DOTS)
     art["path"].set_data(*broken_path(path[line_keep], epochs[line_keep]).T)  # the axes clip a line
     dots, outside = clip_to_window(path[keep], xlim, ylim)
     art["points"].set_offsets(dots[~outside])
@@ -69,7 +69,7 @@ def show_weights(art: dict[str, Any], timeline: Timeline, cursor: int, xlim: tup
     branches = [timeline.weights_at(b) for b in timeline.branch_steps if b <= cursor]
     art["branch_marker"].set_data([b[0] for b in branches], [b[1] for b in branches])
     if ghost is not None:
-        gkeep = dot_indices(len(ghost.path), 4000)
+        gkeep = dot_indices(len(ghost.path), MAX_DOTS)
         art["ghost_path"].set_data(*broken_path(ghost.path[gkeep], ghost.path_epoch[gkeep]).T)
     else:
         art["ghost_path"].set_data([], [])
