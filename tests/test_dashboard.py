@@ -278,7 +278,7 @@ def test_lecture_defaults_and_keys(dash: Dashboard) -> None:
     dash.buttons["defaults"].click()
     assert dash.session.settings.lr == pytest.approx(0.05) and dash.controls["between_epochs"].value == "keep"
     assert not dash.session.branch_steps and dash.cursor.value == dash.session.timeline.steps
-    html = str(dash.widget.children[-1].children[0].value)
+    html = str(dash.widget.children[-1].value)
     assert "onerror=" in html and "space play/pause" in html
     for name in ("toggle", "batch", "back-batch", "epoch", "back-epoch", "branch", "clear", "stop", "defaults"):
         assert f"epochlab-key-{name}" in dash.buttons[name]._dom_classes
