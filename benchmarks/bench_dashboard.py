@@ -41,20 +41,21 @@ def timings(action: Callable[[], object], repeats: int) -> np.ndarray:
 
 def kernel_table(moves: int) -> list[tuple[str, str, np.ndarray]]:
     """(setting, move kind, ms per move) measured headless."""
-    rows = []
-    for name, values in SETTINGS:
-        dash = Dashboard()
-        for key, value in values.items():
-            dash.controls[key].value = value
-        lrs = [0.056, 0.05]
-        for value in lrs * 2:  # warm-up: the first render of each axis-limit set
-            dash.controls["lr"].value = value
-        counter = iter(range(10**9))
-        rows.append((name, "lr move", timings(lambda: setattr(dash.controls["lr"], "value", lrs[next(counter) % 2]),
-                                                moves)))
-        end = dash.cursor.max
-        rows.append((name, "rewind 1 step", timings(lambda: dash.rewind(end - 1 - next(counter) % 2), moves)))
-    return rows
+    return [row for name, values in SETTINGS for row in _kernel_setting(name, values, moves)]
+
+
+def _kernel_setting(name: str, values: dict[str, object], moves: int) -> list[tuple[str, str, np.ndarray]]:
+    dash = Dashboard()
+    for key, value in values.items():
+        dash.controls[key].value = value
+    lrs = [0.056, 0.05]
+    for value in lrs * 2:  # warm-up: the first render of each axis-limit set
+        dash.controls["lr"].value = value
+    counter = iter(range(10**9))
+    lr = timings(lambda: setattr(dash.controls["lr"], "value", lrs[next(counter) % 2]), moves)
+    end = dash.cursor.max
+    rewind = timings(lambda: dash.rewind(end - 1 - next(counter) % 2), moves)
+    return [(name, "lr move", lr), (name, "rewind 1 step", rewind)]
 
 
 def print_table(title: str, rows: list[tuple[str, str, np.ndarray]]) -> None:

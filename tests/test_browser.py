@@ -55,7 +55,7 @@ def require(ok: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # per module: test_browser_lecture.py shares it, one playwright at a time
 def chromium_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     require(HAVE_PLAYWRIGHT, "the playwright Python package is not installed")
     require(

@@ -108,4 +108,6 @@ def readable(value: float, digits: int = 3) -> str:
     if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-3):
         mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
         return f"{mantissa}e{int(exponent)}"
+    if abs(value) >= 10 ** digits:
+        return f"{value:.0f}"  # 5900, not 5.9e+03
     return f"{value:.{digits}g}"
