@@ -6,7 +6,7 @@ pictures and widgets in ``epochlab.views``; arrows point down only (see ARCHITEC
 """
 
 from .callbacks import Callback, History
-from .callbacks_extra import EarlyStopping, Progress, RestoreBest
+from .callbacks_extra import EarlyStopping, Progress, ProgressBar, RestoreBest
 from .data import (
     epoch_batches,
     iterations_per_epoch,
@@ -28,15 +28,18 @@ from .landscape import (
 )
 from .model import DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
 from .snapshots import WeightSnapshots
+from .tracing import Finding, trace
 from .train import dataset_loss, fit, train_point_by_point
 
 __all__ = [
     "Callback",
     "DeepLinearNet",
     "EarlyStopping",
+    "Finding",
     "History",
     "LinearNet",
     "Progress",
+    "ProgressBar",
     "RestoreBest",
     "WeightSnapshots",
     "dataset_loss",
@@ -59,6 +62,7 @@ __all__ = [
     "mse",
     "reinitialize",
     "set_flat_weights",
+    "trace",
     "train_point_by_point",
 ]
 __version__ = "0.1.0"

@@ -452,3 +452,20 @@ def test_make_optimizer_stays_importable_from_train() -> None:
     from epochlab.optim import make_optimizer as moved
 
     assert make_optimizer is moved
+
+
+def test_progress_bar_ticks_once_per_epoch_and_shows_the_loss(capsys: pytest.CaptureFixture[str]) -> None:
+    from epochlab import ProgressBar
+
+    X, y = data()
+    bar = ProgressBar(5, description="training")
+    history = fit(LinearNet(2), X, y, epochs=5, lr=0.05, callbacks=[bar])
+    err = capsys.readouterr().err  # outside Jupyter tqdm.auto writes a text bar to stderr
+    assert "training" in err and "5/5" in err and f"loss={history.epoch_loss[-1]:.4g}" in err
+    with pytest.warns(RuntimeWarning):
+        fit(LinearNet(2), X, y, epochs=30, lr=50.0, callbacks=[ProgressBar()])
+    assert "diverged in epoch" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="total"):
+        ProgressBar(0)
+    with pytest.raises(TypeError, match="description"):
+        ProgressBar(description=3)  # type: ignore[arg-type]
