@@ -30,6 +30,7 @@ def show_loss(art: dict[str, Any], timeline: Timeline, cursor: int, unit: str, x
     art["epoch"].set_data(np.r_[0.0, x[ends]], log_loss(np.r_[run.epoch_loss[0], run.epoch_loss[1:][shown]]))
     art["epoch"].set_marker("o" if len(run.epoch_end_step) <= 30 else "")
     art["boundary"].set_data(*_vertical(x[[b[3] for b in timeline.boundaries]]))
+    art["boundary"].set_alpha(1.0 if len(timeline.boundaries) <= 30 else 0.4)  # many epochs: lines, not hatching
     art["branch_line"].set_data(*_vertical(x[list(timeline.branch_steps)]))
     art["cursor"].set_data(*_vertical(x[[cursor]] if cursor < timeline.steps else np.zeros(0)))
     if ghost is not None:
@@ -37,7 +38,9 @@ def show_loss(art: dict[str, Any], timeline: Timeline, cursor: int, unit: str, x
         art["ghost_loss"].set_data(np.r_[0.0, gx], log_loss(ghost.run.epoch_loss))
     else:
         art["ghost_loss"].set_data([], [])
-    values = np.r_[log_loss(run.step_loss), log_loss(run.epoch_loss)]
+    # limits from what the curves show (per-column means when dense), so a spike band never squashes them
+    _, full_line, _, _ = thin_curve(x[1:], log_loss(run.step_loss), x_max, columns)
+    values = np.r_[full_line, log_loss(run.epoch_loss)]
     if ghost is not None:
         values = np.r_[values, log_loss(ghost.run.epoch_loss)]
     values = values[np.isfinite(values)]
