@@ -87,6 +87,8 @@ def test_a_branch_keeps_the_data_order_and_the_epochs_setting(
             assert "iteration 160 of 160" in status and "epoch 20 of 20" in status, status
             assert readout.inner_text() == table_before, "branching with nothing changed changed the run"
             page.screenshot(path=str(shots / "branch.png"))
+            report = lecture.fit_report(page)
+            assert report["bottom"] <= report["height"], f"with the banner the page no longer fits: {report}"
             for _ in range(5):  # epochs 20 -> 15: the whole run is 15 epochs, branch or not
                 lecture.press_and_settle(page, "ArrowLeft", handle=lecture.slider_handle("epochs"))
             status = page.locator(".epochlab-dashboard b", has_text="iteration").first.inner_text()

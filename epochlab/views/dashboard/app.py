@@ -174,7 +174,7 @@ class Dashboard(Playback):
         session, cursor = self.session, self.cursor.value
         self.status.value = f"<b>{status_line(session, cursor)}</b>"
         banner = banner_text(session)
-        self.banner.value = f'<div class="epochlab-banner">{banner}</div>' if banner else ""
+        self.banner.value = f'<div class="epochlab-banner" title="{banner}">{banner}</div>' if banner else ""
         faint = f"<br><span style='color:#666'>faint: {self.ghost_label}</span>" if self.ghost is not None else ""
         self.readout.value = readout_html(session, cursor) + faint
         self._enable()

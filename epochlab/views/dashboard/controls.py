@@ -58,7 +58,8 @@ CSS = """<style>
 .epochlab-dashboard .widget-button{padding:0 10px}
 .epochlab-dashboard .widget-toggle-buttons{display:flex;align-items:center}
 body.jp-Notebook .lm-BoxPanel-child{padding:4px 8px}body.jp-Notebook .jp-Cell{padding:0}
-.epochlab-banner{background:#fde7ea;border-left:6px solid #b00020;padding:2px 8px}
+.epochlab-banner{background:#fde7ea;border-left:6px solid #b00020;padding:2px 8px;font-size:16px;white-space:nowrap;
+ overflow:hidden;text-overflow:ellipsis}.epochlab-large .epochlab-banner{font-size:22px}
 .epochlab-figure{flex:none}
 .epochlab-dashboard .widget-hbox{gap:8px}
 </style>"""

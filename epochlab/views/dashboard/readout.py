@@ -47,10 +47,10 @@ def banner_text(session: Session) -> str:
     steps = session.branch_steps
     if not steps:
         return ""
-    parts = [f"iteration {b} (end of epoch {seg.first_epoch - 1}) &rarr; {_segment_text(seg)}"
+    parts = [f"iteration {b} (end of epoch {seg.first_epoch - 1}): after it {_segment_text(seg)}"
              for b, seg in zip(steps, session.plan[1:])]
-    return ("branched at " + "; then at ".join(parts) + f". Before: {_segment_text(session.plan[0])}. "
-            "Changes now apply after the last branch.")
+    return ("branched at " + "; then at ".join(parts) + f"; before: {_segment_text(session.plan[0])}. "
+            "Changes apply after the branch; c clears it.")
 
 
 def readout_html(session: Session, cursor: int, *, rows: int = 3) -> str:
