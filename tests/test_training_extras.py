@@ -22,7 +22,6 @@ from epochlab import (
     fit,
     flat_weights,
     gd_recurrence,
-    kfold_indices,
     make_linear_data,
     mse,
 )
@@ -409,31 +408,6 @@ def test_progress_prints_every_kth_epoch_and_the_last(capsys: pytest.CaptureFixt
     assert capsys.readouterr().out.splitlines()[-1] == "stopped early after epoch 1"
     with pytest.raises(ValueError, match="every"):
         Progress(every=0)
-
-
-# -- 6. k-fold indices -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("n", "k"), [(10, 2), (10, 3), (17, 5), (6, 6)])
-def test_kfold_folds_are_disjoint_cover_every_sample_and_train_is_the_rest(n: int, k: int) -> None:
-    folds = kfold_indices(n, k, seed=1)
-    assert len(folds) == k
-    vals = [set(val.tolist()) for _, val in folds]
-    assert sum(len(v) for v in vals) == n and set().union(*vals) == set(range(n))
-    assert max(len(v) for v in vals) - min(len(v) for v in vals) <= 1
-    for (train, val), val_set in zip(folds, vals):
-        assert set(train.tolist()) == set(range(n)) - val_set and len(train) + len(val) == n
-        assert train.tolist() == sorted(train.tolist()) and val.tolist() == sorted(val.tolist())
-        assert train.dtype == torch.int64
-    again = kfold_indices(n, k, seed=1)
-    assert all(torch.equal(a, b) for pair, other in zip(folds, again) for a, b in zip(pair, other))
-
-
-def test_kfold_seed_changes_the_assignment_and_bad_arguments_are_named() -> None:
-    assert any(not torch.equal(a[1], b[1]) for a, b in zip(kfold_indices(20, 4, seed=0), kfold_indices(20, 4, seed=1)))
-    for kwargs, name in [((1, 2), "n_samples"), ((5, 1), "k"), ((5, 6), "k"), ((5.0, 2), "n_samples"), ((5, True), "k")]:
-        with pytest.raises(ValueError, match=name):
-            kfold_indices(*kwargs, seed=0)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="seed"):
-        kfold_indices(5, 2, seed=None)  # type: ignore[arg-type]
 
 
 # -- the dashboard's engine: fit's other options are refused, not ignored ------------------------------------------
