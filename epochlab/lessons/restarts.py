@@ -24,6 +24,7 @@ from ..callbacks import History
 from ..checks import check_int
 from ..landscape import hessian, least_squares, mse
 from ..model import set_flat_weights
+from ..progress import ProgressBar
 from ..snapshots import WeightSnapshots
 from ..train import dataset_loss, fit
 
@@ -105,11 +106,13 @@ def run_restarts(
     batch_size: int | None = None,
     seed: int = 0,
     optimizer: str = "sgd",
+    progress: str | None = None,
 ) -> Restarts:
     """Restart ``r`` is ``model_factory(seed + r * SEED_STRIDE)``, trained by ``fit`` for ``epochs`` (or ``epochs[r]``).
 
     Every restart sees the same data order (``fit(seed=seed)``), so restart 0 and one long run from
     ``model_factory(seed)`` share their first epochs exactly; only the initial weights differ between restarts.
+    ``progress`` (a description, e.g. ``"restarts"``) shows one ``tqdm`` bar over all their epochs.
     """
     check_int("restarts", restarts, 1)
     per_restart = [epochs] * restarts if isinstance(epochs, int) else list(epochs)
@@ -119,10 +122,11 @@ def run_restarts(
         raise ValueError(f"Invalid epochs: {epochs!r} (expected ints >= 1)")
     seeds = [seed + r * SEED_STRIDE for r in range(restarts)]
     histories, weights = [], []
+    bar = [] if progress is None else [ProgressBar(sum(per_restart), desc=progress)]
     for restart_seed, n_epochs in zip(seeds, per_restart):
         model, snapshots = model_factory(restart_seed), WeightSnapshots(every="epoch")
         histories.append(fit(model, X, y, epochs=n_epochs, lr=lr, batch_size=batch_size, seed=seed,
-                             optimizer=optimizer, callbacks=[snapshots]))
+                             optimizer=optimizer, callbacks=[snapshots, *bar]))
         weights.append(snapshots.trajectory())  # the start, then every epoch end (keep: starts repeat ends)
     return Restarts(histories=histories, seeds=seeds, epoch_weights=weights)
 
