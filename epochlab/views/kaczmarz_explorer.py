@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..landscape import least_squares, mse

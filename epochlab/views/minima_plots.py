@@ -23,7 +23,8 @@ def plot_restart_fits(ax: Axes, restarts: Restarts, model_factory: Callable[[int
     """The data, and the function every restart ended with (grey); the best and the worst in colour."""
     best, worst = best_and_worst(restarts)
     grid = torch.linspace(float(X.min()), float(X.max()), 200).unsqueeze(1)
-    model, others = model_factory(0), "the other restarts"
+    model = model_factory(0)
+    others: str | None = "the other restarts"
     ax.plot(X[:, 0], y[:, 0], "o", color="0.3", ms=3, label="data")
     for r, weights in enumerate(restarts.final_weights):
         set_flat_weights(model, weights)
