@@ -7,6 +7,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .divergence import diverging_message, is_diverging
+
 if TYPE_CHECKING:
     from torch import nn
 
@@ -51,6 +53,17 @@ class History:
         )
 
     @property
+    def diverging(self) -> bool:
+        """The loss stayed finite but ended over 1000 times above its start (see ``epochlab.divergence``)."""
+        return not self.diverged and is_diverging(self.epoch_loss)
+
+    def warn_if_diverging(self, *, stacklevel: int) -> None:
+        """Warn, naming the learning rate, if the loss ran away without overflowing."""
+        if self.diverging:
+            lr = self.epoch_lr[-1] if self.epoch_lr else self.lr
+            warnings.warn(diverging_message(self.epoch_loss, lr), RuntimeWarning, stacklevel=stacklevel + 1)
+
+    @property
     def epochs_completed(self) -> int:
         """Epochs that ran to their end (a diverged epoch does not count)."""
         return len(self.epoch_loss) - 1
@@ -61,9 +74,11 @@ class History:
             raise ValueError(f"Invalid metric: {metric!r} (expected 'val_loss' or 'epoch_loss')")
         values = getattr(self, metric)
         finite = [k for k, value in enumerate(values) if math.isfinite(value)]
-        if not finite:
+        if not values:
             hint = " (pass validation=(X_val, y_val) to fit)" if metric == "val_loss" else ""
-            raise ValueError(f"Invalid metric: no finite {metric} was recorded{hint}")
+            raise ValueError(f"Invalid metric: no {metric} was recorded{hint}")
+        if not finite:
+            raise ValueError(f"Invalid metric: every recorded {metric} overflowed (none of {len(values)} is finite)")
         return min(finite, key=lambda k: values[k])
 
     @property

@@ -7,14 +7,20 @@ from collections.abc import Sequence
 
 import torch
 
-from .checks import check_int
+from .checks import SEED_RANGE, as_float, check_int, check_seed, is_real
+
+_REINIT_SEED_OFFSET = 1_000_003
 
 
 def make_generator(seed: int) -> torch.Generator:
-    """A local random generator: the library never touches torch's global RNG."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"Invalid seed: {seed!r} (expected an int)")
-    return torch.Generator().manual_seed(seed)
+    """A local random generator: the library never touches torch's global RNG. ``seed``: an int in 0..2**64-1."""
+    return torch.Generator().manual_seed(check_seed(seed))
+
+
+def reinit_generator(seed: int) -> torch.Generator:
+    """The generator ``between_epochs="reinit"`` draws from (the numpy engine makes the same draws)."""
+    # Its own stream: never shifts the data order, never repeats LinearNet(seed=seed+1)'s weights (as seed+1 did).
+    return make_generator((check_seed(seed) + _REINIT_SEED_OFFSET) % (SEED_RANGE[1] + 1))
 
 
 def make_linear_data(
@@ -26,19 +32,34 @@ def make_linear_data(
     seed: int = 0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Return ``X`` (n_samples, len(weights)) and ``y = X @ weights + bias + noise`` (n_samples, 1)."""
-    check_int("n_samples", n_samples, 1)
-    w = torch.as_tensor(list(weights), dtype=torch.float32)
-    if w.ndim != 1 or w.numel() == 0 or not torch.isfinite(w).all():
-        raise ValueError(f"Invalid weights: {weights!r} (expected a non-empty list of finite numbers)")
-    if not math.isfinite(bias):
-        raise ValueError(f"Invalid bias: {bias!r}")
+    n_samples = check_int("n_samples", n_samples, 1)
+    w = torch.tensor(_numbers(weights), dtype=torch.float32)
+    if w.numel() == 0 or not torch.isfinite(w).all():
+        raise ValueError(f"Invalid weights: {weights!r} (expected a non-empty list of numbers finite in float32)")
+    if not is_real(bias):
+        raise TypeError(f"Invalid bias: {bias!r} (expected a number)")
+    if not torch.isfinite(torch.tensor(as_float(bias), dtype=torch.float32)):
+        raise ValueError(f"Invalid bias: {bias!r} (expected a number finite in float32)")
     _check_noise(noise)
     generator = make_generator(seed)
     X = torch.randn(n_samples, w.numel(), generator=generator)
-    y = X @ w.unsqueeze(1) + bias
+    y = X @ w.unsqueeze(1) + as_float(bias)
     if noise > 0:
         y = y + noise * torch.randn(n_samples, 1, generator=generator)
+    if not torch.isfinite(y).all():
+        raise ValueError(f"Invalid weights, bias: the targets overflow float32 (weights={weights!r}, bias={bias!r})")
     return X, y
+
+
+def _numbers(values: object) -> list[float]:
+    """``values`` as floats; ``[]`` (so the caller's check fails naming it) if it is not a flat sequence of numbers."""
+    if isinstance(values, (str, bytes)):
+        return []
+    try:
+        items = values.tolist() if hasattr(values, "tolist") else list(values)  # type: ignore[call-overload]
+    except TypeError:
+        return []
+    return [as_float(v) for v in items] if isinstance(items, list) and all(is_real(v) for v in items) else []
 
 
 def make_series_data(
@@ -80,7 +101,9 @@ def make_rising_series_data(
 
 
 def _check_noise(noise: float) -> None:
-    if not math.isfinite(noise) or noise < 0:
+    if not is_real(noise):
+        raise TypeError(f"Invalid noise: {noise!r} (expected a number)")
+    if not math.isfinite(as_float(noise)) or noise < 0:
         raise ValueError(f"Invalid noise: {noise!r} (expected a finite number >= 0)")
 
 

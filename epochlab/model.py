@@ -8,7 +8,7 @@ import math
 import torch
 from torch import nn
 
-from .checks import check_int
+from .checks import check_bool, check_int
 from .data import make_generator
 
 
@@ -17,11 +17,10 @@ class LinearNet(nn.Module):
 
     def __init__(self, n_features: int, n_outputs: int = 1, *, bias: bool = True, seed: int = 0):
         super().__init__()
-        check_int("n_features", n_features, 1)
-        check_int("n_outputs", n_outputs, 1)
-        self.n_features = n_features
+        self.n_features, self.n_outputs = check_int("n_features", n_features, 1), check_int("n_outputs", n_outputs, 1)
+        n_features, n_outputs = self.n_features, self.n_outputs
         # skip_init: nn.Linear's own initialisation would draw from torch's global RNG.
-        self.linear = nn.utils.skip_init(nn.Linear, n_features, n_outputs, bias=bias)
+        self.linear = nn.utils.skip_init(nn.Linear, n_features, n_outputs, bias=check_bool("bias", bias))
         self.reset_parameters(make_generator(seed))
 
     @torch.no_grad()
@@ -44,9 +43,8 @@ class DeepLinearNet(nn.Module):
 
     def __init__(self, n_features: int, hidden: int = 1, *, seed: int = 0):
         super().__init__()
-        check_int("n_features", n_features, 1)
-        check_int("hidden", hidden, 1)
-        self.n_features = n_features
+        n_features, hidden = check_int("n_features", n_features, 1), check_int("hidden", hidden, 1)
+        self.n_features, self.n_outputs = n_features, 1
         self.first = nn.utils.skip_init(nn.Linear, n_features, hidden, bias=False)  # no global-RNG draw
         self.second = nn.utils.skip_init(nn.Linear, hidden, 1, bias=False)
         self.reset_parameters(make_generator(seed))

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Callable, Iterable
 
 import torch
 from torch import nn
 
-from .checks import OPTIMIZERS
+from .checks import OPTIMIZERS, check_lr
 
 
 def make_optimizer(name: str, params: Iterable[nn.Parameter] | object, lr: float) -> torch.optim.Optimizer:
@@ -47,17 +45,25 @@ def resolve_optimizer(
     return optimizer
 
 
-def epoch_rates(lr_schedule: Callable[[int], float] | None, lr: float, epochs: int) -> list[float]:
-    """The learning rate of epochs 1..``epochs``: ``lr`` throughout, or ``lr_schedule(epoch)``, each checked."""
+class ScheduleError(ValueError):
+    """An ``lr_schedule`` returned a bad rate mid-run: fit then leaves the model and the optimizer as they were."""
+
+
+def epoch_rate(lr_schedule: Callable[[int], float] | None, lr: float, dtype: torch.dtype) -> Callable[[int], float]:
+    """The learning rate of epoch ``k`` (from 1): ``lr`` throughout, or ``lr_schedule(k)`` checked when it is asked for.
+
+    Lazy, one epoch at a time: nothing is stored per epoch, so ``epochs`` may be huge (with ``EarlyStopping``).
+    """
     if lr_schedule is None:
-        return [float(lr)] * epochs
+        return lambda epoch: lr
     if not callable(lr_schedule):
         raise ValueError(f"Invalid lr_schedule: {lr_schedule!r} (expected a function epoch -> learning rate, or None)")
-    rates: list[float] = []
-    for epoch in range(1, epochs + 1):
-        rate = lr_schedule(epoch)
-        # Checked before any step: a bad value fails the call, never half-way through training.
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not math.isfinite(rate) or rate <= 0:
-            raise ValueError(f"Invalid lr_schedule: it returned {rate!r} for epoch {epoch} (expected a finite number > 0)")
-        rates.append(float(rate))
-    return rates
+
+    def scheduled(epoch: int) -> float:
+        try:
+            return check_lr(lr_schedule(epoch), dtype, name="lr_schedule", where=f" for epoch {epoch}")
+        except ValueError as error:
+            raise ScheduleError(str(error)) from None
+
+
+    return scheduled

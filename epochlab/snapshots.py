@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import torch
 from torch import nn
 
 from .callbacks import Callback, History
+from .snapshot_files import read_arrays, write_atomically
 
 KINDS = ("epoch_start", "step", "epoch_end")
 _FORMAT_VERSION = 1
@@ -21,7 +20,8 @@ class WeightSnapshots(Callback):
     """Capture the flat weight vector at every epoch start, every step (``every="step"``) and epoch end.
 
     Each capture is a copy, so training afterwards never changes it. Epochs are numbered from 1
-    and keep counting across several ``fit`` calls, so a second call continues the record.
+    and keep counting across several ``fit`` calls, so a second call continues the record; every
+    capture of one record has the same size and dtype (another model's fit is a ``ValueError``).
     """
 
     def __init__(self, every: str = "epoch"):
@@ -33,6 +33,7 @@ class WeightSnapshots(Callback):
         self._rows = np.empty((0, 0), dtype=np.float32)
         self._count = 0
         self._views: list[np.ndarray] = []
+        self._flat = True
         self.kinds: list[str] = []
         self.epochs: list[int] = []
         self.steps: list[int] = []
@@ -47,6 +48,12 @@ class WeightSnapshots(Callback):
         self._step_offset = max(self.steps, default=0)
         self._steps_done = self._step_offset
         self._model = None  # re-read the parameters: they may have been replaced since the last fit
+        params = list(model.parameters())
+        width, dtype = sum(p.numel() for p in params), params[0].detach().numpy().dtype
+        if self._count and (width, dtype) != (self._rows.shape[1], self._rows.dtype):
+            raise ValueError(f"Invalid model: these WeightSnapshots hold captures of {self._rows.shape[1]} "
+                             f"{self._rows.dtype} weights, the model has {width} {dtype} weights "
+                             "(record another model in a new WeightSnapshots)")
 
     def on_epoch_start(self, epoch: int, model: nn.Module, history: History) -> None:
         self._capture("epoch_start", epoch, model)
@@ -65,13 +72,16 @@ class WeightSnapshots(Callback):
     def _capture(self, kind: str, epoch: int, model: nn.Module) -> None:
         if model is not self._model:  # walking model.parameters() costs more than the copy: once per fit
             self._model = model
-            self._views = [p.detach().view(-1).numpy() for p in model.parameters()]  # share the memory
+            views = [p.detach().numpy() for p in model.parameters()]  # share the memory (any strides)
+            self._flat = all(v.flags.c_contiguous for v in views)
+            self._views = [v.reshape(-1) for v in views] if self._flat else views  # contiguous: 1-D views, no copy
         if self._count == len(self._rows):
             grown = np.empty((max(64, 2 * self._count), sum(v.size for v in self._views)), self._views[0].dtype)
             if self._count:
                 grown[: self._count] = self._rows[: self._count]
             self._rows = grown
-        np.concatenate(self._views, out=self._rows[self._count], casting="no")  # the copy
+        parts = self._views if self._flat else [v.reshape(-1) for v in self._views]  # a transposed one: flattened
+        np.concatenate(parts, out=self._rows[self._count], casting="no")  # the copy, in flat_weights' order
         self._count += 1
         self.kinds.append(kind)
         self.epochs.append(self._epoch_offset + epoch)
@@ -121,46 +131,24 @@ class WeightSnapshots(Callback):
 
     # -- files -------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write exactly ``path`` (an ``.npz`` archive), atomically: a crash never leaves half a file."""
-        path = Path(path)
-        arrays = {
+        """Write exactly ``path`` (an ``.npz`` archive), atomically: a crash never leaves half a file.
+
+        Permissions, symlinks and temporary files: see :func:`epochlab.snapshot_files.write_atomically`.
+        """
+        return write_atomically(path, {
             "format_version": np.array(_FORMAT_VERSION),
             "every": np.array(self.every),
             "weights": self.weights.numpy(),
             "kinds": np.array([KINDS.index(k) for k in self.kinds], dtype=np.int8),
             "epochs": np.array(self.epochs, dtype=np.int64),
             "steps": np.array(self.steps, dtype=np.int64),
-        }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved file gets the usual permissions
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)  # type: ignore[arg-type]
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        })
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> WeightSnapshots:
-        """Read a file written by :meth:`save`; never unpickles anything."""
+        """Read a file written by :meth:`save`; any other file is a ``ValueError`` naming it. Never unpickles."""
         path = Path(path)
-        try:
-            loaded = np.load(path, allow_pickle=False)
-            if not isinstance(loaded, np.lib.npyio.NpzFile):  # a bare .npy array has no context manager
-                raise ValueError("a single array, not an .npz archive")
-            with loaded as archive:
-                data = {key: archive[key] for key in archive.files}
-        except FileNotFoundError:
-            raise
-        except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError) as error:
-            raise ValueError(f"Invalid snapshot file {str(path)!r}: not a readable WeightSnapshots file ({error})") from None
-        return cls._from_arrays(path, data)
+        return cls._from_arrays(path, read_arrays(path))
 
     @classmethod
     def _from_arrays(cls, path: Path, data: dict[str, np.ndarray]) -> WeightSnapshots:
@@ -185,7 +173,7 @@ class WeightSnapshots(Callback):
             raise bad("unknown capture kind")
         snapshots = cls(every=str(every))
         if count:
-            snapshots._rows, snapshots._count = weights.copy(), count
+            snapshots._rows, snapshots._count = weights, count  # read_arrays made a fresh copy
         snapshots.kinds = [KINDS[int(k)] for k in kinds]
         snapshots.epochs = [int(e) for e in epochs]
         snapshots.steps = [int(s) for s in steps]

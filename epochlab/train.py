@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from .callbacks import Callback, History
-from .checks import check_batch_size, check_data, check_int, check_training_args, check_validation
+from .checks import check_batch_size, check_bool, check_data, check_int, check_training_args, check_validation
 from .data import epoch_batches, iterations_per_epoch, make_generator
+from .data import reinit_generator as reinit_generator  # its home before data.py; the numpy engine imports it here
+from .divergence import starting_loss
 from .model import flat_weights, reinitialize, set_flat_weights
-from .optim import epoch_rates, make_optimizer, resolve_optimizer
-
-_REINIT_SEED_OFFSET = 1_000_003
+from .optim import epoch_rate, make_optimizer, resolve_optimizer
+from .train_guard import training_run
 
 
 def fit(
@@ -43,7 +44,9 @@ def fit(
     chooses what happens at each epoch boundary after the first: ``"keep"`` does nothing (what
     every real framework does), ``"reset"`` restores the weights this call started from, and
     ``"reinit"`` draws fresh random weights (a new draw each time). A non-finite loss stops
-    training: ``history.diverged`` is set, a warning names the learning rate, and fit returns.
+    training: ``history.diverged`` is set, a warning names the learning rate, and fit returns (after
+    every ``on_fit_end``); a loss that ends over 1000 times its start sets ``history.diverging``.
+    ``X`` and ``y`` are never differentiated (no ``.grad`` on them); fit trains under any grad mode.
 
     ``optimizer`` may also be a ``torch.optim.Optimizer`` built on exactly this model's parameters
     (with learning rate ``lr`` unless ``lr_schedule`` is given): a second call then continues with
@@ -53,10 +56,12 @@ def fit(
     (``history.epoch_lr``). ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
     """
     n_samples = check_data(model, X, y)
-    check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs)
+    dtype = next(model.parameters()).dtype
+    epochs, lr = check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs, dtype=dtype)
     if not isinstance(reset_optimizer_each_epoch, bool):
         raise ValueError(f"Invalid reset_optimizer_each_epoch: {reset_optimizer_each_epoch!r} (expected a bool)")
-    rates = epoch_rates(lr_schedule, lr, epochs)
+    shuffle, drop_last = check_bool("shuffle", shuffle), check_bool("drop_last", drop_last)
+    rate = epoch_rate(lr_schedule, lr, dtype)
     validation = check_validation(model, validation)
     size = check_batch_size(batch_size, n_samples)
     order_generator = make_generator(seed)
@@ -67,8 +72,10 @@ def fit(
     steps = iterations_per_epoch(n_samples, size, drop_last=drop_last)
     history = History(steps_per_epoch=steps, batch_size=size, n_samples=n_samples, lr=lr, drop_last=drop_last)
     opt = resolve_optimizer(optimizer, model, lr, scheduled=lr_schedule is not None)
-    return _train(model, X, y, schedule, history, opt=opt, rates=rates, between_epochs=between_epochs, seed=seed,
-                  callbacks=callbacks, reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation)
+    with training_run(model, callbacks, opt):
+        return _train(model, X.detach(), y.detach(), schedule, history, opt=opt, epochs=epochs, rate=rate,
+                      between_epochs=between_epochs, seed=seed, callbacks=callbacks,
+                      reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation)
 
 
 def train_point_by_point(
@@ -87,22 +94,19 @@ def train_point_by_point(
     loop the question asks about. Same ``History`` and callbacks as :func:`fit`.
     """
     n_samples = check_data(model, X, y)
-    check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep")
-    check_int("steps_per_point", steps_per_point, 1)
+    dtype = next(model.parameters()).dtype
+    epochs, lr = check_training_args(epochs=epochs, lr=lr, optimizer="sgd", between_epochs="keep", dtype=dtype)
+    steps_per_point = check_int("steps_per_point", steps_per_point, 1)
     points = [torch.tensor([i]) for i in range(n_samples)]
 
-    def schedule(epoch: int) -> list[torch.Tensor]:
-        return [point for point in points for _ in range(steps_per_point)]
+    def schedule(epoch: int) -> Iterable[torch.Tensor]:
+        return (point for point in points for _ in range(steps_per_point))  # lazy: steps_per_point may be huge
 
     history = History(steps_per_epoch=n_samples * steps_per_point, batch_size=1, n_samples=n_samples, lr=lr)
-    return _train(model, X, y, schedule, history, opt=make_optimizer("sgd", model.parameters(), lr),
-                  rates=[float(lr)] * epochs, between_epochs="keep", seed=0, callbacks=callbacks)
-
-
-def reinit_generator(seed: int) -> torch.Generator:
-    """The generator ``between_epochs="reinit"`` draws from (the numpy engine makes the same draws)."""
-    # Its own stream: never shifts the data order, never repeats LinearNet(seed=seed+1)'s weights (as seed+1 did).
-    return make_generator(seed + _REINIT_SEED_OFFSET)
+    opt = make_optimizer("sgd", model.parameters(), lr)
+    with training_run(model, callbacks, opt):
+        return _train(model, X.detach(), y.detach(), schedule, history, opt=opt, epochs=epochs,
+                      rate=epoch_rate(None, lr, dtype), between_epochs="keep", seed=0, callbacks=callbacks)
 
 
 @torch.no_grad()
@@ -115,11 +119,12 @@ def _train(
     model: nn.Module,
     X: torch.Tensor,
     y: torch.Tensor,
-    schedule: Callable[[int], list[torch.Tensor]],
+    schedule: Callable[[int], Iterable[torch.Tensor]],
     history: History,
     *,
     opt: torch.optim.Optimizer,
-    rates: list[float],
+    epochs: int,
+    rate: Callable[[int], float],
     between_epochs: str,
     seed: int,
     callbacks: Sequence[Callback],
@@ -128,13 +133,14 @@ def _train(
 ) -> History:
     start_weights = flat_weights(model)
     reinit = reinit_generator(seed)
-    history.epoch_loss.append(dataset_loss(model, X, y))
+    history.epoch_loss.append(starting_loss(model, X, y))
     if validation is not None:
-        history.val_loss.append(dataset_loss(model, *validation))
+        history.val_loss.append(starting_loss(model, *validation, names=("validation X", "validation y")))
     for cb in callbacks:
         cb.on_fit_start(model, history)
     step = 0
-    for epoch, lr in enumerate(rates, start=1):
+    for epoch in range(1, epochs + 1):  # no per-epoch list: epochs may be 10**8, with EarlyStopping ending it
+        lr = rate(epoch)  # a bad scheduled rate raises here: training_run puts the model and optimizer back
         # The epoch boundary: under "keep" (the real thing) nothing at all happens here.
         if epoch > 1 and between_epochs == "reset":
             set_flat_weights(model, start_weights)
@@ -177,11 +183,13 @@ def _train(
             break
     for cb in callbacks:
         cb.on_fit_end(model, history)
+    history.warn_if_diverging(stacklevel=3)  # after on_fit_end: a warning raised as an error skips no hook
     return history
 
 
 def _diverged(model: nn.Module, history: History, callbacks: Sequence[Callback], epoch: int, step: int) -> History:
-    history.mark_diverged(epoch, step, stacklevel=4)  # _diverged <- _train <- fit: point at the caller's line
-    for cb in callbacks:
+    history.diverged = True
+    for cb in callbacks:  # first: with warnings as errors, RestoreBest still rewinds
         cb.on_fit_end(model, history)
+    history.mark_diverged(epoch, step, stacklevel=4)  # _diverged <- _train <- fit: point at the caller's line
     return history
