@@ -126,3 +126,19 @@ def test_minima_plots_draw_what_their_legends_say(restarts) -> None:
     assert len(curves.lines) == 2 + 3, "two curves and a dotted line at each of the 3 restart boundaries"
     plot_line(line, np.array([0.0, 0.5, 1.0]), np.array([1.0, 3.0, 2.0]), start="a", end="b")
     assert [h.get_label() for h in line.get_legend_handles_labels()[0]] == ["loss on the straight line", "a", "b"]
+
+
+def test_explorer_reuses_the_runs_it_is_given(restarts) -> None:
+    from epochlab.views.restarts_explorer import restarts_explorer
+
+    X, y, _ = restarts
+    one_run = run_restarts(factory, X, y, restarts=1, epochs=12, lr=0.1, seed=1)
+    known = run_restarts(factory, X, y, restarts=3, epochs=4, lr=0.1, seed=1)
+    explorer = restarts_explorer(factory, X, y, total_epochs=12, lr=0.1, restarts=3, max_restarts=4, seed=1,
+                                 one_run=one_run, known=[known, one_run])
+    left, right = explorer.figure.axes
+    np.testing.assert_array_equal(left.lines[0].get_ydata(), known.curve()[1])
+    np.testing.assert_array_equal(right.lines[0].get_ydata(), known.end_losses)
+    explorer.controls["restarts"].value = 1
+    np.testing.assert_array_equal(left.lines[0].get_ydata(), one_run.curve()[1], err_msg="K = 1 is the one run")
+    assert right.get_title().startswith("restarts end between")
