@@ -6,16 +6,17 @@ pictures and widgets in ``epochlab.views``; arrows point down only (see ARCHITEC
 """
 
 from .callbacks import Callback, History
-from .callbacks_extra import EarlyStopping, Progress, RestoreBest
+from .callbacks_extra import EarlyStopping, Progress, ProgressBar, RestoreBest
 from .data import (
+    EpochShuffle,
     epoch_batches,
     iterations_per_epoch,
-    kfold_indices,
     make_generator,
     make_linear_data,
     make_rising_series_data,
     make_series_data,
 )
+from .digits import DigitsSplit, load_digits_split
 from .landscape import (
     gd_recurrence,
     grid_minima,
@@ -26,19 +27,27 @@ from .landscape import (
     lr_threshold,
     mse,
 )
-from .model import DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
+from .losses import accuracy
+from .model import MLP, DeepLinearNet, LinearNet, flat_weights, reinitialize, set_flat_weights
 from .snapshots import WeightSnapshots
+from .tracing import Finding, trace
 from .train import dataset_loss, fit, train_point_by_point
 
 __all__ = [
     "Callback",
     "DeepLinearNet",
+    "DigitsSplit",
     "EarlyStopping",
+    "EpochShuffle",
+    "Finding",
     "History",
     "LinearNet",
+    "MLP",
     "Progress",
+    "ProgressBar",
     "RestoreBest",
     "WeightSnapshots",
+    "accuracy",
     "dataset_loss",
     "epoch_batches",
     "fit",
@@ -47,8 +56,8 @@ __all__ = [
     "grid_minima",
     "hessian",
     "iterations_per_epoch",
-    "kfold_indices",
     "least_squares",
+    "load_digits_split",
     "loss_along_line",
     "loss_grid",
     "lr_threshold",
@@ -59,6 +68,7 @@ __all__ = [
     "mse",
     "reinitialize",
     "set_flat_weights",
+    "trace",
     "train_point_by_point",
 ]
 __version__ = "0.1.0"

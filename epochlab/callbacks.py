@@ -26,6 +26,8 @@ class History:
     ``epoch_lr[k-1]`` is the learning rate used in epoch ``k``. ``val_loss`` is like ``epoch_loss``
     on the validation set (empty without one). A callback sets ``stop_requested`` to end training
     after the current epoch (``fit`` checks it after ``on_epoch_end``; see ``EarlyStopping``).
+    With ``loss="cross_entropy"``, ``epoch_accuracy`` and ``val_accuracy`` are indexed like
+    ``epoch_loss`` (fraction of samples whose largest output is their label); empty otherwise.
     """
 
     steps_per_epoch: int
@@ -40,6 +42,8 @@ class History:
     epoch_lr: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     stop_requested: bool = False
+    epoch_accuracy: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
 
     def mark_diverged(self, epoch: int, step: int, *, stacklevel: int) -> None:
         """Record that the loss became non-finite, and warn naming the learning rate."""

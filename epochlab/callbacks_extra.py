@@ -1,9 +1,10 @@
-"""Callbacks for long runs: ``RestoreBest`` (rewind to the best epoch), ``EarlyStopping``, ``Progress``."""
+"""Callbacks for long runs: ``RestoreBest`` (rewind to the best epoch), ``EarlyStopping``, ``Progress``, ``ProgressBar``."""
 
 from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import torch
 from torch import nn
@@ -118,3 +119,37 @@ class Progress(Callback):
         elapsed = time.perf_counter() - self._start
         print(f"epoch {epoch:>4d}  loss {history.epoch_loss[epoch]:.4g}{val}  {elapsed:.1f} s", flush=True)
         self._printed = epoch
+
+
+class ProgressBar(Callback):
+    """A ``tqdm.auto`` bar with one tick per epoch (``total``: the epochs planned) and the latest loss.
+
+    It renders as a bar in Jupyter, VS Code and Voila and as text in CI logs.
+
+    Unlike ``Progress`` (one printed line per epoch) it redraws in place, so a long run stays one line.
+    """
+
+    def __init__(self, total: int | None = None, *, description: str = "epochs"):
+        if total is not None:
+            check_int("total", total, 1)
+        if not isinstance(description, str):
+            raise TypeError(f"Invalid description: {description!r} (expected a string)")
+        self.total, self.description = total, description
+        self._bar: Any = None
+
+    def on_fit_start(self, model: nn.Module, history: History) -> None:
+        from tqdm.auto import tqdm  # imported here: `import epochlab` stays free of widget machinery
+
+        self._bar = tqdm(total=self.total, desc=self.description, leave=True)
+
+    def on_epoch_end(self, epoch: int, model: nn.Module, history: History) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix(loss=f"{history.epoch_loss[epoch]:.4g}")
+
+    def on_fit_end(self, model: nn.Module, history: History) -> None:
+        if self._bar is not None:
+            if history.diverged:
+                self._bar.set_postfix_str(f"diverged in epoch {history.epochs_completed + 1}")
+            self._bar.close()
+            self._bar = None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import torch
+import torch.utils.data
 
 from .checks import SEED_RANGE, as_float, check_int, check_seed, is_real
 
@@ -148,19 +149,19 @@ def epoch_batches(
     return batches
 
 
-def kfold_indices(n_samples: int, k: int, *, seed: int) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """``k`` pairs ``(train, val)`` of sorted index tensors: the ``val`` folds are disjoint and cover every sample.
+class EpochShuffle(torch.utils.data.Sampler[int]):
+    """``fit``'s data order as a ``DataLoader`` sampler: each epoch one ``randperm`` from ``make_generator(seed)``.
 
-    Samples are assigned to folds by a ``randperm`` from ``make_generator(seed)``; fold sizes differ
-    by at most one (the first ``n_samples % k`` folds get the extra sample); ``train`` is the rest.
+    ``DataLoader(shuffle=True, generator=g)`` is reproducible too, but draws more per epoch (a worker
+    seed, and ``RandomSampler`` one spare permutation), so from epoch 2 on its order is not ``fit``'s.
     """
-    check_int("n_samples", n_samples, 2)
-    check_int("k", k, 2, n_samples)
-    order = torch.randperm(n_samples, generator=make_generator(seed))
-    sizes = [n_samples // k + (1 if fold < n_samples % k else 0) for fold in range(k)]
-    folds = []
-    for val in torch.split(order, sizes):
-        in_val = torch.zeros(n_samples, dtype=torch.bool)
-        in_val[val] = True
-        folds.append((torch.nonzero(~in_val).reshape(-1), torch.sort(val).values))
-    return folds
+
+    def __init__(self, n_samples: int, *, seed: int):
+        check_int("n_samples", n_samples, 1)
+        self.n_samples, self.generator = n_samples, make_generator(seed)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(torch.randperm(self.n_samples, generator=self.generator).tolist())
+
+    def __len__(self) -> int:
+        return self.n_samples

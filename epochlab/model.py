@@ -1,9 +1,10 @@
-"""The models: a linear net (convex loss) and a two-layer deep-linear net (non-convex loss)."""
+"""The models: a linear net (convex loss), a two-layer deep-linear net (non-convex loss) and a small MLP."""
 
 from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -57,6 +58,51 @@ class DeepLinearNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.second(self.first(x))
+
+
+ACTIVATIONS = ("relu", "tanh")
+
+
+class MLP(nn.Module):
+    """A multi-layer perceptron: Linear layers with ``activation`` between them, no activation on the output.
+
+    ``hidden`` is one width or a sequence of widths. The initial weights are a function of
+    ``seed`` alone (a local generator; torch's global RNG is never touched).
+    """
+
+    def __init__(self, n_in: int, hidden: int | Sequence[int], n_out: int, *, activation: str = "relu", seed: int = 0):
+        super().__init__()
+        check_int("n_in", n_in, 1)
+        widths = [hidden] if isinstance(hidden, int) and not isinstance(hidden, bool) else hidden
+        if not isinstance(widths, Sequence) or isinstance(widths, str) or len(widths) == 0:
+            raise ValueError(f"Invalid hidden: {hidden!r} (expected an int >= 1 or a non-empty sequence of them)")
+        for width in widths:
+            check_int("hidden", width, 1)
+        check_int("n_out", n_out, 1)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"Invalid activation: {activation!r} (expected one of {ACTIVATIONS})")
+        # n_features, n_outputs: what check_data reads
+        self.n_features, self.n_outputs, self.activation = n_in, n_out, activation
+        sizes = [n_in, *widths, n_out]
+        # skip_init: nn.Linear's own initialisation would draw from torch's global RNG.
+        self.layers = nn.ModuleList(nn.utils.skip_init(nn.Linear, a, b) for a, b in zip(sizes, sizes[1:]))
+        self.reset_parameters(make_generator(seed))
+
+    @torch.no_grad()
+    def reset_parameters(self, generator: torch.Generator) -> None:
+        """Draw fresh weights and biases, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) per layer as ``nn.Linear`` does."""
+        for layer in self.layers:
+            assert isinstance(layer, nn.Linear)
+            bound = 1.0 / math.sqrt(layer.in_features)
+            for p in (layer.weight, layer.bias):
+                p.copy_(torch.rand(p.shape, generator=generator) * 2 * bound - bound)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        act = torch.relu if self.activation == "relu" else torch.tanh
+        *inner, last = self.layers
+        for layer in inner:
+            x = act(layer(x))
+        return last(x)
 
 
 def flat_weights(model: nn.Module) -> torch.Tensor:

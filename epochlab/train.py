@@ -6,14 +6,14 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .callbacks import Callback, History
-from .checks import check_batch_size, check_bool, check_data, check_int, check_training_args, check_validation
+from .checks import check_batch_size, check_bool, check_data, check_int, check_training_args
 from .data import epoch_batches, iterations_per_epoch, make_generator
 from .data import reinit_generator as reinit_generator  # its home before data.py; the numpy engine imports it here
-from .divergence import starting_loss
+from .losses import MSE, Objective, make_objective
+from .losses import dataset_loss as dataset_loss  # its home before losses.py
 from .model import flat_weights, reinitialize, set_flat_weights
 from .optim import epoch_rate, make_optimizer, resolve_optimizer
 from .train_guard import training_run
@@ -36,6 +36,7 @@ def fit(
     reset_optimizer_each_epoch: bool = False,
     lr_schedule: Callable[[int], float] | None = None,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
+    loss: str = "mse",
 ) -> History:
     """Train ``model`` on ``(X, y)`` with mean-squared error, continuing from its current weights.
 
@@ -53,16 +54,20 @@ def fit(
     its momentum / Adam state. ``"reset"`` and ``"reinit"`` clear that state at each boundary, as a
     fresh optimizer would; ``reset_optimizer_each_epoch`` clears it at every epoch start (weights
     kept). ``lr_schedule(epoch)`` (epochs of this call, from 1) sets each epoch's learning rate
-    (``history.epoch_lr``). ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
+    (``history.epoch_lr``); without one fit never sets the rate, so a ``torch.optim.lr_scheduler``
+    stepped by a callback is obeyed. ``validation=(X_val, y_val)`` records ``history.val_loss`` per epoch end.
+    ``loss="cross_entropy"`` trains a classifier (``y``: int64 labels of shape ``(n,)``, one output
+    per class) and also records ``history.epoch_accuracy`` (and ``val_accuracy``).
     """
-    n_samples = check_data(model, X, y)
+    objective = make_objective(loss)
+    n_samples = objective.check_data(model, X, y)
     dtype = next(model.parameters()).dtype
     epochs, lr = check_training_args(epochs=epochs, lr=lr, optimizer=optimizer, between_epochs=between_epochs, dtype=dtype)
     if not isinstance(reset_optimizer_each_epoch, bool):
         raise ValueError(f"Invalid reset_optimizer_each_epoch: {reset_optimizer_each_epoch!r} (expected a bool)")
     shuffle, drop_last = check_bool("shuffle", shuffle), check_bool("drop_last", drop_last)
     rate = epoch_rate(lr_schedule, lr, dtype)
-    validation = check_validation(model, validation)
+    validation = objective.check_validation(model, validation)
     size = check_batch_size(batch_size, n_samples)
     order_generator = make_generator(seed)
 
@@ -75,7 +80,8 @@ def fit(
     with training_run(model, callbacks, opt):
         return _train(model, X.detach(), y.detach(), schedule, history, opt=opt, epochs=epochs, rate=rate,
                       between_epochs=between_epochs, seed=seed, callbacks=callbacks,
-                      reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation)
+                      reset_optimizer_each_epoch=reset_optimizer_each_epoch, validation=validation,
+                      objective=objective, scheduled=lr_schedule is not None)
 
 
 def train_point_by_point(
@@ -109,12 +115,6 @@ def train_point_by_point(
                       rate=epoch_rate(None, lr, dtype), between_epochs="keep", seed=0, callbacks=callbacks)
 
 
-@torch.no_grad()
-def dataset_loss(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Mean-squared error of ``model`` over the whole dataset."""
-    return F.mse_loss(model(X), y).item()
-
-
 def _train(
     model: nn.Module,
     X: torch.Tensor,
@@ -130,12 +130,15 @@ def _train(
     callbacks: Sequence[Callback],
     reset_optimizer_each_epoch: bool = False,
     validation: tuple[torch.Tensor, torch.Tensor] | None = None,
+    objective: Objective = MSE,
+    scheduled: bool = True,
 ) -> History:
     start_weights = flat_weights(model)
     reinit = reinit_generator(seed)
-    history.epoch_loss.append(starting_loss(model, X, y))
+    history.epoch_loss.append(objective.starting_loss(model, X, y))
     if validation is not None:
-        history.val_loss.append(starting_loss(model, *validation, names=("validation X", "validation y")))
+        history.val_loss.append(objective.starting_loss(model, *validation, names=("validation X", "validation y")))
+    objective.record_accuracy(history, model, X, y, validation)
     for cb in callbacks:
         cb.on_fit_start(model, history)
     step = 0
@@ -150,16 +153,17 @@ def _train(
             opt.state.clear()
         if reset_optimizer_each_epoch:
             opt.state.clear()  # the optimizer forgets; the weights are kept
-        for group in opt.param_groups:
-            group["lr"] = lr  # the same every epoch unless an lr_schedule says otherwise
-        history.epoch_lr.append(lr)
+        if scheduled:  # without an lr_schedule the rate is left alone: a torch lr_scheduler may be driving it
+            for group in opt.param_groups:
+                group["lr"] = lr
+        history.epoch_lr.append(float(opt.param_groups[0]["lr"]))  # the rate in force
         for cb in callbacks:
             cb.on_epoch_start(epoch, model, history)
         epoch_sum, epoch_count = 0.0, 0
         for batch in schedule(epoch):
             # The canonical step: zero_grad, forward, loss, backward, step.
             opt.zero_grad()
-            loss = F.mse_loss(model(X[batch]), y[batch])
+            loss = objective.batch_loss(model(X[batch]), y[batch])
             value = loss.item()
             history.step_loss.append(value)
             if not math.isfinite(value):
@@ -170,13 +174,14 @@ def _train(
             epoch_sum, epoch_count = epoch_sum + value * len(batch), epoch_count + len(batch)
             for cb in callbacks:
                 cb.on_step_end(step, model, history)
-        end_loss = dataset_loss(model, X, y)
+        end_loss = objective.dataset_loss(model, X, y)
         if not math.isfinite(end_loss):
             return _diverged(model, history, callbacks, epoch, step)
         history.epoch_loss.append(end_loss)
         history.running_loss.append(epoch_sum / epoch_count)
         if validation is not None:
-            history.val_loss.append(dataset_loss(model, *validation))
+            history.val_loss.append(objective.dataset_loss(model, *validation))
+        objective.record_accuracy(history, model, X, y, validation)
         for cb in callbacks:
             cb.on_epoch_end(epoch, model, history)
         if history.stop_requested:  # a callback (e.g. EarlyStopping) asked to end training here

