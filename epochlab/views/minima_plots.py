@@ -14,7 +14,7 @@ from ..lessons.restarts import Restarts
 from ..model import set_flat_weights
 from .plots import STYLE
 
-BEST_COLOUR, WORST_COLOUR = "tab:green", "tab:red"
+BEST_COLOUR, WORST_COLOUR = "tab:blue", "tab:red"  # green is the continued run (STYLE["keep"])
 
 
 @torch.no_grad()
