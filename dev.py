@@ -3,7 +3,7 @@
 
     python dev.py lab     # create .venv, install, open JupyterLab on notebooks/
     python dev.py test    # create .venv, install, run ruff, mypy, lint-imports and every test
-    python dev.py voila   # create .venv, install, serve the instructor dashboard (lecture mode)
+    python dev.py voila   # create .venv, install, serve the instructor dashboard alone (lecture mode)
 
 The virtual environment lives in .venv next to this file; installing again is a no-op when
 nothing changed. Extra arguments after ``test`` go to pytest (e.g. ``-k notebook``).
@@ -22,6 +22,17 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+LECTURE_NOTEBOOK = ROOT / "notebooks" / "lecture" / "dashboard.ipynb"  # the dashboard alone: no prose, no answers
+#: Voila settings of lecture mode (the browser tests serve with the same): a kernel whose page was reloaded
+#: or closed is shut down within ~15 s (only kernels without a connection are culled; an open tab never is).
+VOILA_SETTINGS = [
+    "--MappingKernelManager.cull_idle_timeout=10",
+    "--MappingKernelManager.cull_interval=5",
+    "--MappingKernelManager.cull_connected=False",
+    "--VoilaConfiguration.strip_sources=True",
+]
 
 
 def run(*args: str | Path) -> None:
@@ -71,8 +82,7 @@ def main(argv: list[str]) -> int:
             os.execv(PYTHON, [str(PYTHON), "-m", "jupyter", "lab", str(ROOT / "notebooks"), *as_root, *argv[1:]])
         if command == "voila":
             ensure_environment("notebooks")
-            notebook = ROOT / "notebooks" / "11_instructor_dashboard.ipynb"
-            os.execv(PYTHON, [str(PYTHON), "-m", "voila", str(notebook), *argv[1:]])
+            os.execv(PYTHON, [str(PYTHON), "-m", "voila", str(LECTURE_NOTEBOOK), *VOILA_SETTINGS, *argv[1:]])
     except subprocess.CalledProcessError as error:
         return error.returncode or 1
     print(__doc__, file=sys.stderr)

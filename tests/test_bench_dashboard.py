@@ -14,5 +14,5 @@ def test_bench_dashboard_runs(capsys) -> None:
     spec.loader.exec_module(bench)
     bench.main(["--moves", "2"])
     out = capsys.readouterr().out
-    for line in ("move -> redrawn PNG", "floor", "ratio move/floor"):
+    for line in ("move -> redrawn PNG", "defaults", "point, 20 steps/point x 60 epochs", "p95"):
         assert line in out, f"benchmark output lost its line: {line!r}"

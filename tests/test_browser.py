@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser  # registered in pyproject.toml
 
-NOTEBOOK = "11_instructor_dashboard.ipynb"
+NOTEBOOK = "11_instructor_dashboard.ipynb"  # JupyterLab runs the notebook; Voila serves the lecture page
 NOTEBOOKS_DIR = servers.REPO_ROOT / "notebooks"
 KERNEL_TIMEOUT_MS = 60_000
 SLIDER_PRESSES = 5
@@ -55,7 +55,7 @@ def require(ok: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # per module: test_browser_lecture.py shares it, one playwright at a time
 def chromium_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     require(HAVE_PLAYWRIGHT, "the playwright Python package is not installed")
     require(
@@ -100,7 +100,7 @@ def lab_server(notebook_copy: Path, tmp_path: Path) -> Iterator[servers.Server]:
 @pytest.fixture
 def voila_server(notebook_copy: Path, tmp_path: Path) -> Iterator[servers.Server]:
     with servers.running_server(
-        "Voila", notebook_copy, tmp_path / "voila-state", kind="voila", notebook=NOTEBOOK
+        "Voila", notebook_copy, tmp_path / "voila-state", kind="voila", notebook="lecture/dashboard.ipynb"
     ) as server:
         yield server
 

@@ -25,7 +25,7 @@ from epochlab import (
     make_linear_data,
     mse,
 )
-from epochlab.views.dashboard.engine import fast_fit
+from epochlab.views.dashboard.engine import Segment, run_plan
 
 
 def data(n: int = 40, seed: int = 0, noise: float = 0.2) -> tuple[torch.Tensor, torch.Tensor]:
@@ -410,15 +410,18 @@ def test_progress_prints_every_kth_epoch_and_the_last(capsys: pytest.CaptureFixt
         Progress(every=0)
 
 
-# -- the numpy engine: same epoch_lr record, and fit's new options are refused, not ignored -------------------------
-def test_fast_fit_records_epoch_lr_like_fit_and_refuses_the_new_options() -> None:
+# -- the dashboard's engine: fit's other options are refused, not ignored ------------------------------------------
+def test_the_dashboard_engine_refuses_fits_other_options() -> None:
     X, y = data()
-    fast, _ = fast_fit(LinearNet(2), X, y, epochs=3, lr=0.05, batch_size=8)
-    assert fast.epoch_lr == fit(LinearNet(2), X, y, epochs=3, lr=0.05, batch_size=8).epoch_lr == [0.05] * 3
+    w0 = flat_weights(LinearNet(2, bias=False)).numpy()
+    plan = [Segment(1, 0.05, 8, "keep", True, 3)]
+    run = run_plan(X, y, w0, plan, epochs=3, seed=0)
+    fitted = fit(LinearNet(2, bias=False), X, y, epochs=3, lr=0.05, batch_size=8)
+    np.testing.assert_allclose(run.epoch_loss, fitted.epoch_loss, rtol=1e-5)
     for option in [{"optimizer": "momentum"}, {"lr_schedule": lambda e: 0.1}, {"validation": (X, y)},
                    {"reset_optimizer_each_epoch": True}, {"callbacks": [Progress()]}]:
         with pytest.raises(TypeError, match=next(iter(option))):
-            fast_fit(LinearNet(2), X, y, epochs=1, lr=0.05, **option)  # type: ignore[arg-type]
+            run_plan(X, y, w0, plan, epochs=1, seed=0, **option)  # type: ignore[call-arg]
 
 
 def test_make_optimizer_stays_importable_from_train() -> None:

@@ -14,6 +14,7 @@ gone, kill and report any process still carrying the tag.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import secrets
@@ -173,6 +174,15 @@ def lab_command(port: int, token: str, root_dir: Path) -> list[str]:
     ]
 
 
+def voila_settings() -> list[str]:
+    """The lecture-mode settings of ``dev.py voila`` (kernel culling ...): the tests serve what lecturers get."""
+    spec = importlib.util.spec_from_file_location("epochlab_dev", REPO_ROOT / "dev.py")
+    assert spec is not None and spec.loader is not None, "dev.py is missing"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.VOILA_SETTINGS)
+
+
 def voila_command(port: int, token: str, root_dir: Path, notebook: str, state_dir: Path) -> list[str]:
     return [
         sys.executable,
@@ -191,6 +201,7 @@ def voila_command(port: int, token: str, root_dir: Path, notebook: str, state_di
         "--Voila.log_level=INFO",
         # Put tracebacks into the page so the test can see them.
         "--VoilaConfiguration.show_tracebacks=True",
+        *voila_settings(),
     ]
 
 

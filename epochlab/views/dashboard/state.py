@@ -1,28 +1,33 @@
-"""The dashboard's state without any widget: data, the run on screen, rewind and branch.
+"""The dashboard's state without any widget: data, settings, the plan of the run on screen, branches.
 
-A :class:`Timeline` is the record of one run as the optimiser moved: every epoch start and every
-step, with losses. Branching at step ``b`` keeps the first ``b`` steps (trained with the earlier
-settings) and continues from the weights there with the new settings, as a second call of
-``fit`` continues from the model's current weights.
+A run follows a plan (see :mod:`.engine`): one segment of settings from epoch 1, plus one per branch.
+A branch is made only on purpose (``branch_at``) and always at an epoch boundary: a cursor inside an
+epoch snaps back to the boundary before it. While a branch exists, new settings apply to the part
+after the last branch point; :meth:`Session.clear_branch` makes the run one segment again. The
+``epochs`` setting is the length of the whole run, branch or not. ``reset`` restores the weights of
+iteration 0, ``reinit`` draws the same weights for epoch e as a run without a branch.
 """
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field, replace
+import math
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
 
-from ...callbacks import History
+from ...checks import check_int
 from ...data import make_linear_data
 from ...landscape import least_squares, loss_grid
-from ...model import LinearNet, set_flat_weights
-from .engine import Trace, fast_fit, fast_point_by_point
+from ...model import LinearNet, flat_weights
+from .engine import MODES, Run, Segment, run_plan
+from .timeline import Timeline
 
-#: What happens between epochs: the three of ``fit``, plus the asker's per-point loop.
-MODES = ("keep", "reset", "reinit", "point")
 TRUE_WEIGHTS = (2.0, -3.0)  # the rule behind the data: y = 2 x1 - 3 x2 + noise
+#: What the controls can show; a value outside is refused (ValueError naming it), never silently clamped.
+LIMITS: dict[str, tuple[float, float]] = {"lr": (1e-3, 2.0), "epochs": (1, 60), "noise": (0.0, 2.0),
+                                           "steps_per_point": (1, 20), "seed": (0, 2**31 - 1)}
 
 
 @dataclass(frozen=True)
@@ -42,122 +47,102 @@ class Settings:
         """What the dataset depends on: a change regenerates it."""
         return self.seed, self.noise
 
+    def segment(self, first_epoch: int) -> Segment:
+        """These settings as a plan segment starting at ``first_epoch``."""
+        return Segment(first_epoch, float(self.lr), int(self.batch_size), self.between_epochs, bool(self.shuffle),
+                       int(self.steps_per_point))
 
-@dataclass
-class Timeline:
-    """A run step by step: ``path`` holds every epoch start and every step's weights, in order."""
 
-    path: list[np.ndarray] = field(default_factory=list)
-    path_epoch: list[int] = field(default_factory=list)
-    step_point: list[int] = field(default_factory=list)  # index in ``path`` of the weights after each step
-    step_loss: list[float] = field(default_factory=list)
-    epoch_end_step: list[int] = field(default_factory=list)  # steps done when each epoch ended ...
-    epoch_end_loss: list[float] = field(default_factory=list)  # ... and the full-dataset loss then
-    # (epoch k, weights at the end of k, weights at the start of k+1, steps done at that boundary)
-    boundaries: list[tuple[int, np.ndarray, np.ndarray, int]] = field(default_factory=list)
-    start_loss: float = float("nan")
-    diverged: bool = False
-    branch_step: int = 0
-
-    @property
-    def steps(self) -> int:
-        """Iterations recorded."""
-        return len(self.step_loss)
-
-    def visible_points(self, cursor: int) -> int:
-        """How many ``path`` entries exist once ``cursor`` steps have run (the start counts as one)."""
-        return 1 if cursor <= 0 else self.step_point[min(cursor, self.steps) - 1] + 1
-
-    def truncated(self, b: int) -> Timeline:
-        """The first ``b`` steps of this run: the prefix a branch at step ``b`` keeps."""
-        keep = self.visible_points(b)
-        ends = sum(s <= b for s in self.epoch_end_step)
-        return Timeline(self.path[:keep], self.path_epoch[:keep], self.step_point[:b], self.step_loss[:b],
-                        self.epoch_end_step[:ends], self.epoch_end_loss[:ends],
-                        [bd for bd in self.boundaries if bd[3] < b], self.start_loss, False, b)
-
-    def append(self, history: History, trace: Trace) -> None:
-        """Add one training call's record after what is already here (epochs keep counting)."""
-        offset, done = (self.path_epoch[-1] if self.path_epoch else 0), self.steps
-        if self.path:  # the junction: the end of the kept prefix, the start of the new segment
-            self.boundaries.append((offset, self.path[-1], trace.starts[0], done))
-        else:
-            self.start_loss = history.epoch_loss[0]
-        self.path.append(trace.starts[0])
-        self.path_epoch.append(offset + 1)
-        last_epoch = 1
-        for step, (weights, epoch) in enumerate(zip(trace.after, trace.epoch_of_step)):
-            if epoch != last_epoch:  # a new epoch starts: record where it really starts (after any reset)
-                self.boundaries.append((offset + last_epoch, trace.ends[last_epoch - 1],
-                                        trace.starts[epoch - 1], done + step))
-                self.path.append(trace.starts[epoch - 1])
-                self.path_epoch.append(offset + epoch)
-                last_epoch = epoch
-            self.path.append(weights)
-            self.path_epoch.append(offset + epoch)
-            self.step_point.append(len(self.path) - 1)
-        for k, loss in enumerate(history.epoch_loss[1:], start=1):
-            self.epoch_end_step.append(done + k * history.steps_per_epoch)
-            self.epoch_end_loss.append(loss)
-        # A diverged step's loss is not finite and moved nothing: keep only the steps that updated.
-        self.step_loss.extend(history.step_loss[: len(trace.after)])
-        self.diverged = history.diverged
+def check_settings(s: Settings, n_samples: int) -> None:
+    """ValueError naming the setting when a control could not show it."""
+    for name, (low, high) in {**LIMITS, "batch_size": (1, n_samples)}.items():
+        value = getattr(s, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValueError(f"Invalid {name}: {value!r} (the dashboard's control shows {low:g} .. {high:g})")
+        if name != "lr" and name != "noise" and value != int(value):
+            raise ValueError(f"Invalid {name}: {value!r} (expected a whole number)")
+    if s.between_epochs not in MODES:
+        raise ValueError(f"Invalid between_epochs: {s.between_epochs!r} (expected one of {MODES})")
+    if not isinstance(s.shuffle, bool):
+        raise ValueError(f"Invalid shuffle: {s.shuffle!r} (expected a bool)")
 
 
 class Session:
     """Data (cached per seed and noise), the loss surface (cached with it), and the run on screen."""
 
     def __init__(self, settings: Settings | None = None, *, n_samples: int = 64, resolution: int = 240):
-        self.settings = settings or Settings()
+        check_int("n_samples", n_samples, 2, 4096)
         self.n_samples = n_samples
         self.resolution = resolution
+        self.settings = Settings()
+        self.plan: list[Segment] = []
         self._data_key: tuple[int, float] | None = None
+        self.timeline: Timeline
+        self.X: torch.Tensor
+        self.y: torch.Tensor
+        self.minimum: np.ndarray
+        self.grid: tuple[np.ndarray, np.ndarray, np.ndarray]
         self.data_version = 0  # counts datasets: the figure repaints the loss surface when it changes
-        self.timeline = Timeline()
-        self.history: History  # set by train: the latest training call
-        self.train(self.settings)
+        self.train(settings or Settings())
 
-    def _load_data(self) -> None:
-        if self._data_key == self.settings.data_key():
-            return
-        s = self.settings
-        self.X, self.y = make_linear_data(self.n_samples, TRUE_WEIGHTS, noise=s.noise, seed=s.seed)
-        self.minimum = least_squares(self.X, self.y, bias=False)
-        # The view holds the initial weights and the minimum, whatever the seed: the grid is computed once.
-        lo = np.minimum(self.minimum, -1.0) - 1.0
-        hi = np.maximum(self.minimum, 1.0) + 1.0
-        center, span = (lo + hi) / 2, (hi - lo) / 2
-        self.grid = loss_grid(self.X, self.y, center, span=(span[0], span[1]), resolution=self.resolution, bias=False)
-        self._data_key = self.settings.data_key()
-        self.data_version += 1
+    @property
+    def branch_steps(self) -> tuple[int, ...]:
+        """The iterations at which the run on screen branched (epoch boundaries), oldest first."""
+        return self.timeline.branch_steps
 
     @property
     def steps_per_epoch(self) -> int:
-        """Iterations in one epoch of the run on screen."""
-        return self.history.steps_per_epoch  # the latest call ran with the current settings
+        """Iterations in one epoch with the current settings."""
+        s = self.settings
+        if s.between_epochs == "point":
+            return self.n_samples * s.steps_per_point
+        return math.ceil(self.n_samples / min(s.batch_size, self.n_samples))
 
-    def train(self, settings: Settings, *, branch_at: int = 0) -> None:
-        """Retrain with ``settings``, keeping the first ``branch_at`` steps of the current run."""
-        if settings.between_epochs not in MODES:
-            raise ValueError(f"Invalid between_epochs: {settings.between_epochs!r} (expected one of {MODES})")
-        if settings.data_key() != self.settings.data_key():
-            branch_at = 0  # new data: the kept steps were measured on data that no longer exists
-        self.settings = replace(settings, batch_size=min(settings.batch_size, self.n_samples))
-        self._load_data()
-        s, branch_at = self.settings, max(0, min(branch_at, self.timeline.steps))
-        model = LinearNet(2, bias=False, seed=s.seed)
-        timeline = self.timeline.truncated(branch_at) if branch_at else Timeline()
-        epochs = max(1, s.epochs)
-        if branch_at:
-            set_flat_weights(model, torch.from_numpy(timeline.path[-1].copy()))
-            epochs = max(1, s.epochs - timeline.path_epoch[-1])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # divergence is drawn in the plot, not warned
-            if s.between_epochs == "point":
-                history, trace = fast_point_by_point(model, self.X, self.y, steps_per_point=s.steps_per_point,
-                                                     lr=s.lr, epochs=epochs)
-            else:
-                history, trace = fast_fit(model, self.X, self.y, epochs=epochs, lr=s.lr, batch_size=s.batch_size,
-                                          shuffle=s.shuffle, seed=s.seed, between_epochs=s.between_epochs)
-        timeline.append(history, trace)
-        self.timeline, self.history = timeline, history
+    def train(self, settings: Settings, *, branch_at: int | None = None, fresh: bool = False) -> None:
+        """Run ``settings``: from scratch, after the last branch, or branching at ``branch_at`` (snapped).
+
+        Nothing is stored unless training succeeds: after a failure the session still shows the old run.
+        """
+        check_settings(settings, self.n_samples)
+        new_data = settings.data_key() != self._data_key
+        if new_data or fresh:
+            plan = [settings.segment(1)]  # new data: the kept steps were measured on data that no longer exists
+        elif branch_at is not None:
+            epoch = self.timeline.epochs_done_at(self.timeline.snap(branch_at))
+            plan = [s for s in self.plan if s.first_epoch <= epoch] + [settings.segment(epoch + 1)]
+            plan = plan if epoch else [settings.segment(1)]  # a branch at iteration 0 is a fresh run
+        elif len(self.plan) > 1:
+            plan = self.plan[:-1] + [settings.segment(self.plan[-1].first_epoch)]
+        else:
+            plan = [settings.segment(1)]
+        plan = [s for s in plan if s.first_epoch <= settings.epochs]  # a branch past the end is gone
+        data = self._data(settings) if new_data else None
+        X, y = data[:2] if data else (self.X, self.y)
+        w0 = flat_weights(LinearNet(2, bias=False, seed=settings.seed)).numpy()
+        run = run_plan(X, y, w0, plan, epochs=int(settings.epochs), seed=int(settings.seed))
+        # success: now store everything at once
+        if data:
+            self.X, self.y, self.minimum, self.grid = data
+            self._data_key = settings.data_key()
+            self.data_version += 1
+        self.settings, self.plan = settings, plan
+        self.timeline = Timeline(run, branch_steps=self._branch_steps(run, plan))
+
+    def clear_branch(self) -> None:
+        """One segment again: the whole run with the current settings."""
+        self.train(self.settings, fresh=True)
+
+    @staticmethod
+    def _branch_steps(run: Run, plan: list[Segment]) -> tuple[int, ...]:
+        ends = run.epoch_end_step
+        return tuple(int(ends[s.first_epoch - 2]) for s in plan[1:] if s.first_epoch - 2 < len(ends))
+
+    def _data(self, s: Settings) -> tuple[torch.Tensor, torch.Tensor, np.ndarray, Any]:
+        X, y = make_linear_data(self.n_samples, TRUE_WEIGHTS, noise=s.noise, seed=s.seed)
+        minimum = least_squares(X, y, bias=False)
+        # The view holds the initial weights and the minimum, whatever the seed: the grid is computed once.
+        lo = np.minimum(minimum, -1.0) - 1.0
+        hi = np.maximum(minimum, 1.0) + 1.0
+        center, span = (lo + hi) / 2, (hi - lo) / 2
+        grid = loss_grid(X, y, center, span=(span[0], span[1]), resolution=self.resolution, bias=False)
+        return X, y, minimum, grid
