@@ -177,3 +177,20 @@ def test_lr_explorer_redraws_in_place_and_survives_overflow(data) -> None:
     measured = figure.axes[1].lines[0].get_ydata()
     assert math.isfinite(measured[-1]) and measured[-1] > measured[0]
     assert explorer.figure is figure and not explorer.errors.errors and len(widgets.ERRORS) == errors_before
+
+
+def test_draw_descent_can_leave_out_its_colourbar() -> None:
+    from matplotlib.figure import Figure
+
+    from epochlab.lessons.loss_bowl import descend, make_correlated_data
+    from epochlab.views.bowl_explorer import draw_descent
+
+    X, y = make_correlated_data(16, [3.0, 1.0], seed=0)
+    run = descend(X, y, lr=0.1, epochs=3, seed=0)
+    figure = Figure()
+    with_bar, without = figure.subplots(1, 2)
+    draw_descent(with_bar, run)
+    draw_descent(without, run, colorbar=False)
+    assert len(figure.axes) == 3, "one colourbar, for the first panel only"
+    labels = [h.get_label() for h in without.get_legend_handles_labels()[0]]
+    assert labels == ["initial weights", "weights now", "end of an epoch"]

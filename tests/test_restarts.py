@@ -151,10 +151,10 @@ def test_explorer_redraws_in_place_at_equal_compute(data) -> None:
     X, y = data
     explorer = restarts_explorer(factory, X, y, total_epochs=30, lr=0.05, restarts=2, max_restarts=6)
     left = explorer.figure.axes[0]
-    restarts_line = left.lines[1]
+    restarts_line = left.lines[0]
     explorer.controls["restarts"].value = 4
     x, loss = restarts_line.get_xdata(), restarts_line.get_ydata()
-    assert left.lines[1] is restarts_line and len(explorer.figure.axes) == 2, "redrawn in place"
+    assert left.lines[0] is restarts_line and len(explorer.figure.axes) == 2, "redrawn in place"
     assert len(x) == 30 + 4 and x[-1] == 30, "4 restarts share the same 30 epochs"
     assert loss[0] == pytest.approx(dataset_loss(factory(0), X, y)), "restart 0 starts from model_factory(seed)"
     assert left.get_title().startswith("K = 4 restarts")

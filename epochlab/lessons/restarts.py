@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
 from ..callbacks import History
+from ..callbacks_extra import ProgressBar
 from ..checks import check_int
 from ..landscape import hessian, least_squares, mse
 from ..model import set_flat_weights
@@ -105,11 +107,14 @@ def run_restarts(
     batch_size: int | None = None,
     seed: int = 0,
     optimizer: str = "sgd",
+    progress: str | None = None,
 ) -> Restarts:
     """Restart ``r`` is ``model_factory(seed + r * SEED_STRIDE)``, trained by ``fit`` for ``epochs`` (or ``epochs[r]``).
 
     Every restart sees the same data order (``fit(seed=seed)``), so restart 0 and one long run from
     ``model_factory(seed)`` share their first epochs exactly; only the initial weights differ between restarts.
+    ``progress`` (a description, e.g. ``"restarts"``) shows a ``tqdm.auto`` bar: one tick per restart, or
+    per epoch when there is a single restart (one long run).
     """
     check_int("restarts", restarts, 1)
     per_restart = [epochs] * restarts if isinstance(epochs, int) else list(epochs)
@@ -119,10 +124,12 @@ def run_restarts(
         raise ValueError(f"Invalid epochs: {epochs!r} (expected ints >= 1)")
     seeds = [seed + r * SEED_STRIDE for r in range(restarts)]
     histories, weights = [], []
-    for restart_seed, n_epochs in zip(seeds, per_restart):
+    runs, per_epoch = zip(seeds, per_restart), progress is not None and restarts == 1
+    for restart_seed, n_epochs in runs if progress is None or per_epoch else tqdm(list(runs), desc=progress):
         model, snapshots = model_factory(restart_seed), WeightSnapshots(every="epoch")
+        bar = [ProgressBar(n_epochs, description=str(progress))] if per_epoch else []
         histories.append(fit(model, X, y, epochs=n_epochs, lr=lr, batch_size=batch_size, seed=seed,
-                             optimizer=optimizer, callbacks=[snapshots]))
+                             optimizer=optimizer, callbacks=[snapshots, *bar]))
         weights.append(snapshots.trajectory())  # the start, then every epoch end (keep: starts repeat ends)
     return Restarts(histories=histories, seeds=seeds, epoch_weights=weights)
 

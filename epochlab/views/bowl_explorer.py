@@ -43,9 +43,9 @@ def draw_eigenvectors(ax: Axes, X: torch.Tensor, center: np.ndarray, *, length: 
         ax.text(tip[0], tip[1], f" $\\lambda$={value:.2f}", color=colour, fontsize=9, zorder=6)
 
 
-def draw_descent(ax: Axes, descent: Descent) -> None:
+def draw_descent(ax: Axes, descent: Descent, *, colorbar: bool = True) -> None:
     """The path coloured by epoch, with a ring where each epoch ends (the next one starts from that point)."""
-    plot_trajectory(ax, descent.path, descent.epoch_of_point)
+    plot_trajectory(ax, descent.path, descent.epoch_of_point, colorbar=colorbar)
     ends = np.flatnonzero(np.diff(descent.epoch_of_point, append=-1) != 0)[1:]
     ends = ends[descent.epoch_of_point[ends] <= descent.history.epochs_completed]  # a diverged epoch never ended
     finite = ends[np.isfinite(descent.path[ends]).all(axis=1)]

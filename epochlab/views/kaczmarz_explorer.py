@@ -7,10 +7,14 @@ from typing import Any
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 
 from ..landscape import least_squares, mse
+from ..lessons.askers_loop import as_if_reset
 from ..lessons.kaczmarz import ArrayLike, epoch_map, iterate_map, kaczmarz, line_points, point_losses
+from .plots import STYLE
 from .widgets import LivePlot, int_slider
 
 FLOOR = 1e-16  # log axes: a loss of exactly 0 (or below this) is drawn on the floor
@@ -59,11 +63,48 @@ def explorer_readout(plot: LivePlot) -> tuple[np.ndarray, float]:
 
 
 def plot_solution_lines(ax: Axes, X: Any, y: Any, *, half_length: float = 3.0, cmap: str = "plasma") -> None:
-    """Each point's solution line ``{w : w.x = y}`` in the (w1, w2) plane, coloured by the point's order."""
+    """Each point's solution line ``{w : w.x = y}`` in the (w1, w2) plane, coloured by the point's order.
+
+    A colourbar beside the axes says which colour is which point m.
+    """
     rows, targets = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).reshape(-1)
     colours = colormaps[cmap](np.linspace(0.0, 0.85, len(rows)))
     for m, (x, t) in enumerate(zip(rows, targets), start=1):
         ends = line_points(x, float(t), half_length=half_length)
-        ax.plot(ends[:, 0], ends[:, 1], color=colours[m - 1], lw=0.9, zorder=1, label=f"point {m}" if m in (1, len(rows)) else None)
+        ax.plot(ends[:, 0], ends[:, 1], color=colours[m - 1], lw=0.9, zorder=1)
+    scale = ScalarMappable(Normalize(0.5, len(rows) + 0.5), ListedColormap(colours))
+    ax.figure.colorbar(scale, ax=ax, ticks=range(1, len(rows) + 1), label="solution line of point m")
     ax.set_xlabel("w1 (weight on x[m-1])")
     ax.set_ylabel("w2 (weight on x[m])")
+
+
+def plot_boundary_story(left: Axes, right: Axes, loss: np.ndarray, distance: np.ndarray, n_points: int) -> None:
+    """Per inner loop: the loss on all points (left) and the distance to the solution (right), with what a reset would do.
+
+    ``loss`` and ``distance`` have one entry at the start and one after every inner loop. Dotted lines
+    are epoch boundaries; the dashed curve on the right is the distance if every epoch restarted from the start.
+    """
+    x = np.arange(len(loss)) / n_points
+    kept = {**STYLE["keep"], "label": "the loop as written (nothing reset)"}
+    left.semilogy(x, np.maximum(loss, FLOOR), ".-", ms=4, **kept)
+    left.set(xlabel="epoch (a dot after each inner loop)", ylabel="loss on all points (MSE)")
+    right.plot(*as_if_reset(distance, n_points), **{**STYLE["reset"], "label": "if the weights were reset each epoch"},
+               ls="--", lw=1.2)
+    right.plot(x, distance, ".-", ms=4, **kept)
+    right.set(xlabel="epoch (a dot after each inner loop)", ylabel="distance to the weights that fit every point")
+    for ax in (left, right):
+        for k in range(1, int(x[-1])):
+            ax.axvline(k, zorder=0, **STYLE["boundary"])
+
+
+def plot_cycle(ax: Axes, X: Any, y: Any, cycle: np.ndarray, best: np.ndarray) -> None:
+    """Noisy data: the solution lines, zoomed on one epoch of the limit cycle, each visit numbered by its point."""
+    shown = np.vstack([cycle, best])
+    center, half = (shown.min(axis=0) + shown.max(axis=0)) / 2, 0.7 * np.ptp(shown, axis=0).max()
+    plot_solution_lines(ax, X, y, half_length=4.0)
+    ax.plot(*np.vstack([cycle, cycle[:1]]).T, "k.-", lw=0.8, ms=6, zorder=3, label="one epoch on the cycle")
+    for m, w in enumerate(cycle[1:-1], start=1):
+        ax.annotate(str(m), w, textcoords="offset points", xytext=(5, -3), fontsize=8)
+    ax.plot(*cycle[0], zorder=4, **{**STYLE["now"], "label": "where every epoch starts and ends"})
+    ax.plot(*best, zorder=4, **STYLE["best"])
+    ax.set(xlim=(center[0] - half, center[0] + half), ylim=(center[1] - half, center[1] + half), aspect="equal")

@@ -89,15 +89,16 @@ def plot_epoch_loss(history: History, ax: Axes | None = None, *, label: str | No
 
 
 def plot_trajectory(ax: Axes, path: np.ndarray, epoch_of_point: Sequence[int] | np.ndarray | None = None, *,
-                    dims: tuple[int, int] = (0, 1), cmap: str = "viridis", label: str | None = None) -> None:
-    """A weight path (T, P) in two of its coordinates, points coloured by epoch."""
+                    dims: tuple[int, int] = (0, 1), cmap: str = "viridis", label: str | None = None,
+                    colorbar: bool = True) -> None:
+    """A weight path (T, P) in two of its coordinates, points coloured by epoch (``colorbar``: say which is which)."""
     path = np.asarray(path, dtype=np.float64)
     finite = np.isfinite(path[:, list(dims)]).all(axis=1)
     a, b = path[finite, dims[0]], path[finite, dims[1]]
     ax.plot(a, b, color="0.3", lw=0.7, zorder=2, label=label)
     colours = np.asarray(epoch_of_point)[finite] if epoch_of_point is not None else np.arange(len(a))
     points = ax.scatter(a, b, c=colours, cmap=cmap, s=10, zorder=3)
-    if epoch_of_point is not None:
+    if epoch_of_point is not None and colorbar:
         ax.figure.colorbar(points, ax=ax, label="epoch")
     if len(a):
         ax.plot(a[0], b[0], zorder=4, **STYLE["initial"])

@@ -1,8 +1,8 @@
-"""Figures for notebook 04: the two basins in weight space, and a slider over the number of restarts."""
+"""Figures for notebook 04: the deep-linear net's two basins, and a slider over the number of restarts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
@@ -12,6 +12,7 @@ from torch import nn
 
 from ..landscape import least_squares
 from ..lessons.restarts import Restarts, basin, run_restarts, split_epochs
+from .plots import STYLE
 from .widgets import LivePlot, int_slider
 
 
@@ -60,30 +61,31 @@ def plot_basin_weight(ax: Axes, restarts: Restarts, one_run: Restarts) -> None:
 def restarts_explorer(
     model_factory: Callable[[int], nn.Module], X: torch.Tensor, y: torch.Tensor, *, total_epochs: int, lr: float,
     restarts: int = 4, max_restarts: int = 40, batch_size: int | None = None, seed: int = 0,
+    one_run: Restarts | None = None, known: Sequence[Restarts] = (),
 ) -> LivePlot:
     """A slider over the number of restarts K; the K restarts share ``total_epochs`` epochs, as the long run has.
 
-    Left: full-dataset loss against epoch; right: the basin weight ``w2`` of a one-hidden-unit
-    ``DeepLinearNet`` (its sign is the basin). The continued run is drawn once; a move redraws the restarts.
+    Left: full-dataset loss against epoch; right: the final loss of each restart against the one
+    continued run's. ``one_run`` (one "restart" of ``total_epochs``) and ``known`` (restarts already
+    run with these arguments, e.g. ``[restarts, one_run]``) are not recomputed; a move runs and caches new ones.
     """
     split_epochs(total_epochs, max_restarts)  # validates both now, not on the first slider move
     # One run of total_epochs is one "restart" that is never restarted: same code, same seed as restart 0.
-    long = run_restarts(model_factory, X, y, restarts=1, epochs=total_epochs, lr=lr, batch_size=batch_size, seed=seed)
+    long = one_run or run_restarts(model_factory, X, y, restarts=1, epochs=total_epochs, lr=lr,
+                                   batch_size=batch_size, seed=seed)
     figure = Figure(figsize=(10, 3.6), layout="constrained")
     left, right = figure.subplots(1, 2)
-    left.plot(*long.curve(), lw=3, color="C0", label=f"one run of {total_epochs} epochs")
-    (loss_line,) = left.plot([], [], lw=1, color="C3", label="K restarts, end to end")
-    (walls_left,) = left.plot([], [], color="0.5", lw=0.8, ls=":")
+    (loss_line,) = left.plot([], [], **{**STYLE["reinit"], "label": "K restarts, end to end"}, lw=1)
+    left.plot(*long.curve(), **{**STYLE["keep"], "label": f"one run of {total_epochs} epochs"}, lw=3, zorder=3)
+    (walls_left,) = left.plot([], [], **STYLE["boundary"])
     left.set(xlabel="epoch (dotted: a restart begins)", ylabel="full-dataset loss (MSE)", yscale="log",
              xlim=(0, total_epochs))
     left.legend(fontsize=8, loc="upper center", ncol=2)
-    right.plot(*long.weight_curve(-1), lw=3, color="C0", label="one run")
-    (w2_line,) = right.plot([], [], lw=1, color="C3", label="restarts")
-    (walls_right,) = right.plot([], [], color="0.5", lw=0.8, ls=":")
-    right.axhline(0.0, color="k", lw=0.8, label="ridge w2 = 0")
-    right.set(xlabel="epoch (dotted: a restart begins)", ylabel="w2 (its sign is the basin)", xlim=(0, total_epochs))
-    right.legend(fontsize=8, loc="upper center", ncol=3)
-    cache: dict[int, Restarts] = {}
+    (ends_line,) = right.plot([], [], "o", color="0.3", label="final loss of each restart")
+    right.axhline(long.end_losses[0], **{**STYLE["keep"], "label": "one continued run"}, lw=2)
+    right.set(xlabel="restart", ylabel="final full-dataset loss (MSE)", yscale="log")
+    right.legend(fontsize=8, loc="upper center", ncol=2)
+    cache = {len(result.histories): result for result in known}
 
     def update(restarts: int) -> None:
         if restarts not in cache:
@@ -91,18 +93,17 @@ def restarts_explorer(
                                            seed=seed, epochs=split_epochs(total_epochs, restarts))
         result = cache[restarts]
         loss_line.set_data(*result.curve())
-        w2_line.set_data(*result.weight_curve(-1))
         walls = np.repeat(result.starts()[1:], 3).astype(np.float64)
         walls_left.set_data(walls, np.tile([1e-9, 1e9, np.nan], len(walls) // 3))
-        walls_right.set_data(walls, np.tile([-1e9, 1e9, np.nan], len(walls) // 3))
-        for ax, values in ((left, result.curve()[1]), (right, result.weight_curve(-1)[1])):
-            ax.set_ylim(*_limits(np.concatenate([values, ax.lines[0].get_ydata(), [0.0]]), log=ax is left))
+        left.set_ylim(*_limits(np.concatenate([result.curve()[1], long.curve()[1]]), log=True))
+        ends_line.set_data(np.arange(1, restarts + 1), result.end_losses)
+        right.set_xlim(0.5, restarts + 0.5)
+        right.set_ylim(*_limits(np.array([*result.end_losses, long.end_losses[0]]), log=True))
         sizes = sorted(set(result.epochs))
-        left.set_title(f"K = {restarts} restarts x {'/'.join(map(str, sizes))} epochs = {sum(result.epochs)} epochs; "
-                       f"best restart {min(result.end_losses):.3g}, one run {long.end_losses[0]:.3g}", fontsize=9)
-        ends = basin(result.final_weights)
-        right.set_title(f"restarts ending in basin w2 > 0: {int((ends > 0).sum())}, w2 < 0: {int((ends < 0).sum())}",
-                        fontsize=9)
+        left.set_title(f"K = {restarts} restarts x {'/'.join(map(str, sizes))} epochs = {sum(result.epochs)} epochs",
+                       fontsize=9)
+        right.set_title(f"restarts end between {min(result.end_losses):.3g} and {max(result.end_losses):.3g}; "
+                        f"one run {long.end_losses[0]:.3g}", fontsize=9)
 
     return LivePlot(figure, update, {"restarts": int_slider("restarts K", restarts, 1, max_restarts)})
 
