@@ -64,6 +64,7 @@ def execute(path: Path, parameters: dict[str, Any] | None = None, *, answers: di
         log = Path(scratch) / "verdicts.jsonl"
         env = {**os.environ, "EPOCHLAB_EXERCISES_LOG": str(log)}
         env.pop("EPOCHLAB_EXERCISES", None)
+        env.pop("MPLBACKEND", None)  # the kernel's inline backend: every figure is really drawn, as a student sees it
         if strict:
             env["EPOCHLAB_EXERCISES"] = "strict"
         start = time.perf_counter()

@@ -69,6 +69,9 @@ def test_committed_without_outputs(path) -> None:
 def test_exercises_hide_their_answers_and_are_all_proven(path) -> None:
     nb = nbformat.read(path, as_version=4)
     found = slots(nb)
+    outside = {i: list(committed_answers(c.source)) for i, c in enumerate(nb.cells)
+               if c.cell_type == "code" and i not in exercise_cells(nb) and committed_answers(c.source)}
+    assert not outside, f"answers (my_...) outside a cell tagged 'exercise': {outside}"
     for index in exercise_cells(nb):
         given = committed_answers(nb.cells[index].source)
         assert given, f"cell {index} is tagged 'exercise' but holds no my_... answer"
