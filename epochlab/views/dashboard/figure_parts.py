@@ -17,6 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
+from ..plots import style
+
 FONT: Any = {"font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "legend.fontsize": 12,
              "xtick.labelsize": 12, "ytick.labelsize": 12}
 BRANCH = "#b00020"
@@ -68,10 +70,11 @@ def build_weight_axes(ax: Axes, colorbar_ax: Axes) -> dict[str, Any]:
     art["path"], = ax.plot([], [], color="0.25", lw=0.8, zorder=2)
     art["points"] = ax.scatter([], [], c=[], cmap="viridis", norm=Normalize(0.5, 1.5), s=20, zorder=3,
                                edgecolors="none")
-    art["minimum"], = ax.plot([], [], "P", color="white", mec="black", ms=13, zorder=4, label="least squares")
-    art["start"], = ax.plot([], [], "ks", ms=9, zorder=4, label="initial weights")
+    # The series' markers (plots.STYLE), a little larger for a projector.
+    art["minimum"], = ax.plot([], [], zorder=4, **style("best", ms=17, label="least squares (best)"))
+    art["start"], = ax.plot([], [], zorder=4, **style("initial", ms=9))
     art["branch_marker"], = ax.plot([], [], "D", color=BRANCH, ms=9, zorder=4, ls="none")
-    art["current"], = ax.plot([], [], "*", color="red", mec="black", ms=17, zorder=5, label="weights now")
+    art["current"], = ax.plot([], [], zorder=5, **style("now", ms=12, mec="black"))
     art["offside"], = ax.plot([], [], ">", color=BRANCH, mec="black", ms=12, zorder=6, ls="none", clip_on=False)
     colorbar = ax.figure.colorbar(art["points"], cax=colorbar_ax, label="epoch")
     colorbar.locator = MaxNLocator(integer=True, nbins=6)  # epochs are whole numbers
