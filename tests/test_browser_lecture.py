@@ -55,7 +55,7 @@ def test_the_lecture_page_fits_one_screen_and_shows_no_answers(
             assert not [a for a in ANSWERS if a in text], f"the lecture page shows notebook text: {text[:500]}"
             assert "space play/pause" in text, "the keys are documented on screen"
             page.set_viewport_size({"width": 1920, "height": 1080})
-            page.locator(".epochlab-dashboard button", has_text="1920x1080").click()
+            page.locator(".epochlab-dashboard button", has_text="1080p").click()
             pages.wait_figure_settled(page, 30_000, quiet_s=1.0)
             large = lecture.fit_report(page)
             page.screenshot(path=str(shots / "lecture-1920x1080.png"))

@@ -180,7 +180,8 @@ class Dashboard(Playback):
         self._enable()
         ghost = self.ghost if self.view_controls["ghost"].value else None
         self.drawing.show(session.timeline, cursor, lr=session.settings.lr, epochs=session.settings.epochs,
-                          unit=self.view_controls["unit"].value, ghost=ghost)
+                          unit=self.view_controls["unit"].value, ghost=ghost,
+                          validation=self.view_controls["validation"].value)
         self.view.redraw()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:

@@ -94,14 +94,16 @@ def build_view_controls() -> dict[str, w.ValueWidget]:
     return {
         "unit": w.ToggleButtons(options=["iterations", "epochs", "samples"], description="x axis",
                                 style={"button_width": "110px"}, layout=w.Layout(width="440px")),
-        "size": w.ToggleButtons(options=["1280x720", "1920x1080"], description="screen", style={"button_width": "125px"},
-                                layout=w.Layout(width="360px"),
+        "size": w.ToggleButtons(options=[("720p", "1280x720"), ("1080p", "1920x1080")], description="screen",
+                                style={"button_width": "85px"}, layout=w.Layout(width="270px"),
                                 tooltips=["laptop / small projector", "full-HD projector: bigger figure and text"]),
         "speed": w.Dropdown(options=list(SPEEDS), value="1", description="per tick", layout=w.Layout(width="230px"),
                             style={"description_width": "initial"},
                             tooltip="how far play moves every 0.1 s"),
-        "ghost": w.Checkbox(value=True, description="previous run (faint)", indent=False,
+        "ghost": w.Checkbox(value=True, description="previous run", indent=False,
                             layout=w.Layout(width="auto")),
+        "validation": w.Checkbox(value=False, description="validation", indent=False,
+                                 layout=w.Layout(width="auto"), tooltip="64 more samples the net never trains on"),
     }
 
 

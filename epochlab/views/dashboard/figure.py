@@ -77,7 +77,7 @@ class DashboardFigure:
         self._landscape_version += 1
 
     def show(self, timeline: Timeline, cursor: int, *, lr: float, epochs: int, unit: str = "iterations",
-             ghost: Timeline | None = None) -> None:
+             ghost: Timeline | None = None, validation: bool = False) -> None:
         """Show ``timeline`` up to ``cursor`` steps by changing the animated artists' data."""
         self.unit = unit
         x = timeline.x[unit]
@@ -86,13 +86,14 @@ class DashboardFigure:
             x_max = max(x_max, float(epochs))
         self.x_limit = (0.0, max(1.0, float(np.ceil(x_max))) if unit == "epochs" else nice_limit(x_max))
         columns = int(self.loss_ax.get_position().width * SIZES[self.size][0])
-        self.y_decades = show_loss(self.art, timeline, cursor, unit, self.x_limit[1], columns, ghost)
+        val_loss = timeline.val_loss if validation else None
+        self.y_decades = show_loss(self.art, timeline, cursor, unit, self.x_limit[1], columns, ghost, val_loss)
         show_weights(self.art, timeline, cursor, self.weight_ax.get_xlim(), self.weight_ax.get_ylim(), ghost)
         self.art["points"].set_clim(0.5, max(epochs, timeline.epochs_begun) + 0.5)
         note = timeline.diverging_at(cursor)
         self.art["loss_note"].set_text(note.replace(": ", ":\n", 1) + f"\n(lr={readable(lr)})")
         self.art["loss_note"].set_visible(bool(note))
-        self._legend_key = (bool(timeline.branch_steps), ghost is not None)
+        self._legend_key = (bool(timeline.branch_steps), ghost is not None, val_loss is not None)
 
     def render_png(self) -> bytes:
         """One frame: cached static pixels, the moving artists on top; a PNG at the displayed size."""
@@ -139,9 +140,9 @@ class DashboardFigure:
         ax.draw(renderer)
 
     def _set_legend(self) -> None:
-        branch, ghost = self._legend_for = self._legend_key
+        branch, ghost, validation = self._legend_for = self._legend_key
         names = ["step", "epoch", "boundary", "start", "current", "minimum"]
-        names += ["ghost_loss"] * ghost + ["branch_line"] * branch
+        names += ["val_loss"] * validation + ["ghost_loss"] * ghost + ["branch_line"] * branch
         if self.legend is not None:
             self.legend.remove()
         handles = [self.art[name] for name in names]

@@ -48,7 +48,9 @@ def build_loss_axes(ax: Axes) -> dict[str, Any]:
     art["ghost_loss"], = ax.plot([], [], color="0.6", lw=3.0, alpha=0.45, label="previous run (faint)")
     art["band"], = ax.plot([], [], color="tab:blue", lw=1.0, alpha=0.25)
     art["step"], = ax.plot([], [], color="tab:blue", lw=1.0, alpha=0.85, label="mini-batch loss")
-    art["epoch"], = ax.plot([], [], "o-", color="tab:orange", ms=4, lw=2.0, label="full-data loss (epoch end)")
+    art["val_loss"], = ax.plot([], [], lw=1.8, marker="s", ms=3, **style("validation", label="validation (held-out data)"))
+    # blues are the training data (STYLE["train"]), orange the held-out data (STYLE["validation"]), as in every notebook
+    art["epoch"], = ax.plot([], [], "o-", color="navy", ms=4, lw=2.0, label="full-data loss (epoch end)")
     art["boundary"], = ax.plot([], [], color="0.45", lw=0.8, ls=":", label="epoch boundary",
                                transform=ax.get_xaxis_transform())
     art["branch_line"], = ax.plot([], [], color=BRANCH, lw=1.8, ls="--", label="branch point",

@@ -17,7 +17,7 @@ def _vertical(xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def show_loss(art: dict[str, Any], timeline: Timeline, cursor: int, unit: str, x_max: float, columns: int,
-              ghost: Timeline | None) -> tuple[int, int]:
+              ghost: Timeline | None, val_loss: np.ndarray | None = None) -> tuple[int, int]:
     """Set the loss panel's artists; return the y limits in whole decades of the loss."""
     run, x = timeline.run, timeline.x[unit]
     cursor = max(0, min(cursor, timeline.steps))
@@ -33,6 +33,10 @@ def show_loss(art: dict[str, Any], timeline: Timeline, cursor: int, unit: str, x
     art["boundary"].set_alpha(1.0 if len(timeline.boundaries) <= 30 else 0.4)  # many epochs: lines, not hatching
     art["branch_line"].set_data(*_vertical(x[list(timeline.branch_steps)]))
     art["cursor"].set_data(*_vertical(x[[cursor]] if cursor < timeline.steps else np.zeros(0)))
+    if val_loss is not None:  # the same epoch ends as the full-data loss
+        art["val_loss"].set_data(np.r_[0.0, x[ends]], log_loss(val_loss[: 1 + len(ends)]))
+    else:
+        art["val_loss"].set_data([], [])
     if ghost is not None:
         gx = ghost.x[unit][ghost.run.epoch_end_step]
         art["ghost_loss"].set_data(np.r_[0.0, gx], log_loss(ghost.run.epoch_loss))
@@ -40,7 +44,7 @@ def show_loss(art: dict[str, Any], timeline: Timeline, cursor: int, unit: str, x
         art["ghost_loss"].set_data([], [])
     # limits from what the curves show (per-column means when dense), so a spike band never squashes them
     _, full_line, _, _ = thin_curve(x[1:], log_loss(run.step_loss), x_max, columns)
-    values = np.r_[full_line, log_loss(run.epoch_loss)]
+    values = np.r_[full_line, log_loss(run.epoch_loss), log_loss(val_loss) if val_loss is not None else []]
     if ghost is not None:
         values = np.r_[values, log_loss(ghost.run.epoch_loss)]
     values = values[np.isfinite(values)]

@@ -133,7 +133,7 @@ class Playback:
         playback = w.HBox([self.play, *[b[name] for name in ("back-epoch", "back-batch", "toggle", "batch", "epoch",
                                                               "stop", "branch", "clear")], v["speed"]],
                           layout=w.Layout(flex_flow="row wrap"))
-        footer = w.HBox([v["unit"], v["ghost"], v["size"], b["defaults"]],
+        footer = w.HBox([v["unit"], v["ghost"], v["validation"], v["size"], b["defaults"]],
                         layout=w.Layout(flex_flow="row wrap", align_items="center"))
         root = w.VBox([self.status, self.banner, main, playback, self.cursor, footer, keyboard_html()])
         root.add_class("epochlab-dashboard")

@@ -19,12 +19,14 @@ import torch
 
 from ...checks import check_int
 from ...data import make_linear_data
-from ...landscape import least_squares, loss_grid
+from ...landscape import least_squares, loss_grid, mse
 from ...model import LinearNet, flat_weights
 from .engine import MODES, Run, Segment, run_plan
 from .timeline import Timeline
 
 TRUE_WEIGHTS = (2.0, -3.0)  # the rule behind the data: y = 2 x1 - 3 x2 + noise
+# Held-out data: another stream of the same rule (torch seeds its generator from 32 bits: s + 2**32 would repeat s).
+VALIDATION_SEED = 2_000_003
 #: What the controls can show; a value outside is refused (ValueError naming it), never silently clamped.
 LIMITS: dict[str, tuple[float, float]] = {"lr": (1e-3, 2.0), "epochs": (1, 60), "noise": (0.0, 2.0),
                                            "steps_per_point": (1, 20), "seed": (0, 2**31 - 1)}
@@ -126,11 +128,18 @@ class Session:
             self._data_key = settings.data_key()
             self.data_version += 1
         self.settings, self.plan = settings, plan
-        self.timeline = Timeline(run, branch_steps=self._branch_steps(run, plan))
+        self.timeline = Timeline(run, branch_steps=self._branch_steps(run, plan), val_loss=self._val_loss(run))
 
     def clear_branch(self) -> None:
         """One segment again: the whole run with the current settings."""
         self.train(self.settings, fresh=True)
+
+    def _val_loss(self, run: Run) -> np.ndarray:
+        """The held-out loss at the start and at every epoch end: 64 fresh samples from the same rule and noise."""
+        s = self.settings
+        X_val, y_val = make_linear_data(self.n_samples, TRUE_WEIGHTS, noise=s.noise, seed=s.seed + VALIDATION_SEED)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return np.asarray(mse(X_val, y_val, np.vstack([run.starts[:1], run.ends]), bias=False))
 
     @staticmethod
     def _branch_steps(run: Run, plan: list[Segment]) -> tuple[int, ...]:

@@ -18,9 +18,10 @@ UNITS = ("iterations", "epochs", "samples")
 class Timeline:
     """One run on screen, with the branch points (steps, at epoch boundaries) it was built from."""
 
-    def __init__(self, run: Run, *, branch_steps: tuple[int, ...] = ()):
+    def __init__(self, run: Run, *, branch_steps: tuple[int, ...] = (), val_loss: np.ndarray | None = None):
         self.run = run
         self.branch_steps = branch_steps
+        self.val_loss = val_loss  # loss on held-out data at the start and at each epoch end (None: not computed)
         steps, d = run.steps, run.after.shape[1]
         begun = len(run.starts)
         first_step = np.searchsorted(run.step_epoch, np.arange(1, begun + 1))  # steps done when epoch e starts
