@@ -121,3 +121,11 @@ def test_injection_replaces_only_the_placeholder() -> None:
     with pytest.raises(AssertionError, match="no answer"):
         inject_answers(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
             'my_n = None\ncheck("99.iterations", my_n)', metadata={"tags": ["exercise"]})]), {})
+
+
+def test_no_definition_computes_a_digest_from_a_readable_answer() -> None:
+    # hashed(digest(True)) would print the answer in the library's source: definitions store the hex digest.
+    from conftest import ROOT
+
+    for path in sorted((ROOT / "epochlab" / "exercises").glob("nb*.py")):
+        assert "digest(" not in path.read_text(), f"{path.name} computes a digest from the answer itself"

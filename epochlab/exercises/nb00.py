@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..data import iterations_per_epoch
-from .checkers import Exercise, digest, hashed
+from .checkers import Exercise, hashed
 
 EXERCISES = {
     "00.iterations": Exercise(
@@ -18,7 +18,7 @@ EXERCISES = {
     ),
     "00.diverged": Exercise(
         "what history.diverged says with LR = 2.0",
-        hashed(digest(True)),
+        hashed("b5bea41b6c623f7c09f1bf24dcae58ebab3c0cdd90ad966bc43a45b44867e12b"),  # sha256 of the answer's normalised text
         "set LR = 2.0 in the parameters cell, run the notebook again and read the sentence fit prints.",
     ),
 }

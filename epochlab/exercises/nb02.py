@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..data import iterations_per_epoch
-from .checkers import Exercise, digest, hashed
+from .checkers import Exercise, hashed
 
 EXERCISES = {
     "02.step_captures": Exercise(
@@ -18,7 +18,7 @@ EXERCISES = {
     ),
     "02.momentum_boundaries_equal": Exercise(
         'with optimizer="momentum": are the weights equal bit for bit at every boundary?',
-        hashed(digest(True)),
+        hashed("b5bea41b6c623f7c09f1bf24dcae58ebab3c0cdd90ad966bc43a45b44867e12b"),  # sha256 of the answer's normalised text
         'train with WeightSnapshots and optimizer="momentum", then look at boundaries_equal(snapshots): '
         "does fit do anything to the weights between two epochs, whatever the optimizer?",
     ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .checkers import Exercise
+from .checkers import Exercise, hashed
 
 EXERCISES = {
     "10.samples_per_worker": Exercise(
@@ -21,7 +21,7 @@ EXERCISES = {
     ),
     "10.equivalent_batch": Exercise(
         question="One process that reproduces 4 workers at batch 16 step for step uses which batch size?",
-        is_correct=lambda answer, ctx: answer == 4 * 16,
+        is_correct=hashed("a68b412c4282555f15546cf6e1fc42893b7e07f271557ceb021821098dd66c1b"),  # sha256 of the answer's normalised text
         hint="Each averaged step uses every worker's batch at once: how many samples is that?",
     ),
 }
